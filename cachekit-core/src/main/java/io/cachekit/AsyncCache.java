@@ -1,0 +1,58 @@
+package io.cachekit;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The async view of a {@link Cache}: the same operations and rules, returning {@link CompletableFuture}s.
+ *
+ * <p>No method blocks the calling thread. Backends with an async client use it; the others run on a
+ * bounded executor. Failures complete the future exceptionally with the exceptions the sync methods throw
+ * (under {@link ErrorPolicy#FAIL_OPEN} a backend failure completes as a miss instead). Thread-safe.
+ */
+public interface AsyncCache {
+
+    /** The sync view. */
+    Cache sync();
+
+    <T> CompletableFuture<T> get(String key, Class<T> type);
+
+    <T> CompletableFuture<T> get(String key, TypeRef<T> type);
+
+    /** Completes with the entry, or with {@code null} on a miss. */
+    <T> CompletableFuture<CacheEntry<T>> getWithTtl(String key, Class<T> type);
+
+    <T> CompletableFuture<CacheEntry<T>> getWithTtl(String key, TypeRef<T> type);
+
+    CompletableFuture<Void> set(String key, Object value);
+
+    CompletableFuture<Void> set(String key, Object value, Duration ttl);
+
+    CompletableFuture<Void> delete(String key);
+
+    CompletableFuture<Boolean> has(String key);
+
+    CompletableFuture<Void> clear();
+
+    <T> CompletableFuture<Map<String, T>> getMany(Collection<String> keys, Class<T> type);
+
+    <T> CompletableFuture<Map<String, T>> getMany(Collection<String> keys, TypeRef<T> type);
+
+    CompletableFuture<Void> setMany(Map<String, ?> entries);
+
+    CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl);
+
+    /**
+     * Completes with the cached value, or starts {@code loader} once per key in this process (shared with
+     * sync callers), caches its value with {@code ttl} ({@code null} for the default) and completes with
+     * it. A failed load completes every waiter exceptionally and caches nothing.
+     */
+    <T> CompletableFuture<T> getOrLoad(
+            String key, Class<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
+
+    <T> CompletableFuture<T> getOrLoad(
+            String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
+}

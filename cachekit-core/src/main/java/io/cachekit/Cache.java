@@ -1,0 +1,142 @@
+package io.cachekit;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A cache namespace on one backend: what applications hold and call.
+ *
+ * <p>Create one with {@link Cachekit#fromUri(String)} or {@link Cachekit#create(CachekitConfig)}; derive
+ * others on the same backend with {@link #withNamespace(String)}. Every entry belongs to this cache's
+ * namespace, and {@link #clear()} removes that namespace only.
+ *
+ * <h2>Values</h2>
+ *
+ * Any value the configured codec can write (JSON by default: records, beans, collections, {@code
+ * java.time} types), {@code byte[]} and {@code String} (stored as they are), and {@code null}: a cached
+ * null is a hit, which {@link #getWithTtl} tells apart from a miss. Reads decode into the type asked for;
+ * generic types are asked for with a {@link TypeRef}.
+ *
+ * <h2>TTL</h2>
+ *
+ * Every write has a time to live: the configured default when none is given, a positive {@code Duration},
+ * or {@link #NO_EXPIRY} for an entry that never expires. A zero or negative TTL is rejected with an {@link
+ * IllegalArgumentException}: it is never read as "forever" or as "the default".
+ *
+ * <h2>Errors</h2>
+ *
+ * Keys and types must not be null ({@link NullPointerException}). A backend failure throws a {@link
+ * CacheBackendException} (or {@link CacheTimeoutException}) under {@link ErrorPolicy#THROW}, the default,
+ * or reads as a miss under {@link ErrorPolicy#FAIL_OPEN}. A stored entry that cannot be decoded into the
+ * requested type is never returned: it is counted, deleted and reported as a miss. A value the codec cannot
+ * write throws {@link CacheSerializationException}.
+ *
+ * <h2>Threads</h2>
+ *
+ * Thread-safe. Sync methods block the caller for at most the configured operation timeout; use {@link
+ * #async()} on event loops.
+ */
+public interface Cache extends AutoCloseable {
+
+    /** The TTL of an entry that never expires. */
+    Duration NO_EXPIRY = ChronoUnit.FOREVER.getDuration();
+
+    /** This cache's namespace, without the global key prefix. */
+    String namespace();
+
+    /** Returns the value, or {@code null} on a miss or for a cached null. */
+    <T> T get(String key, Class<T> type);
+
+    /** Returns the value decoded into a generic type, or {@code null} on a miss or for a cached null. */
+    <T> T get(String key, TypeRef<T> type);
+
+    /** Returns the value with its remaining TTL, or {@code null} on a miss. */
+    <T> CacheEntry<T> getWithTtl(String key, Class<T> type);
+
+    /** Returns the value with its remaining TTL, or {@code null} on a miss. */
+    <T> CacheEntry<T> getWithTtl(String key, TypeRef<T> type);
+
+    /** Stores {@code value} (which may be null) with the default TTL. */
+    void set(String key, Object value);
+
+    /** Stores {@code value} (which may be null) with {@code ttl}, replacing any earlier value and expiry. */
+    void set(String key, Object value, Duration ttl);
+
+    /** Removes the entry; removing an absent key is not an error. */
+    void delete(String key);
+
+    /** Whether a live entry exists (a cached null counts). */
+    boolean has(String key);
+
+    /** Removes every entry of this namespace, and nothing of any other namespace. */
+    void clear();
+
+    /** Returns the hits among {@code keys}: absent keys are left out, cached nulls map to null. */
+    <T> Map<String, T> getMany(Collection<String> keys, Class<T> type);
+
+    /** Returns the hits among {@code keys}, decoded into a generic type. */
+    <T> Map<String, T> getMany(Collection<String> keys, TypeRef<T> type);
+
+    /** Stores every entry with the default TTL. */
+    void setMany(Map<String, ?> entries);
+
+    /** Stores every entry with {@code ttl}. */
+    void setMany(Map<String, ?> entries, Duration ttl);
+
+    /**
+     * Returns the cached value, or runs {@code loader}, caches its result with {@code ttl} and returns it.
+     *
+     * <p>Single-flight: while a load of a key runs, other callers of that key in this process (sync or
+     * async) wait for it and receive its value, or its exception. A failed load caches nothing. A null
+     * result is cached.
+     */
+    <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<? extends T> loader);
+
+    /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} for a generic type. */
+    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader);
+
+    /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} with the default TTL. */
+    default <T> T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader) {
+        return getOrLoad(key, type, null, loader);
+    }
+
+    /** The same operations, returning futures that never block the calling thread. */
+    AsyncCache async();
+
+    /** A cache on the same backend and configuration with another namespace. */
+    Cache withNamespace(String namespace);
+
+    /**
+     * Wraps {@code target} in a proxy of {@code type} that caches the results of the methods annotated with
+     * {@link Cached} and evicts for {@link CacheEvict}. Fails fast, at this call, on an invalid annotation.
+     *
+     * @param type an interface
+     */
+    <T> T proxy(Class<T> type, T target);
+
+    /**
+     * Caches a function's results by argument under the stable name {@code name}: a lambda has no identity
+     * that survives a restart, so its name is part of every key. Backend failures fail open.
+     */
+    <A, R> Function<A, R> memoize(String name, TypeRef<R> resultType, Duration ttl, Function<A, R> function);
+
+    /** {@link #memoize(String, TypeRef, Duration, Function)} for a supplier: one cached value. */
+    <R> Supplier<R> memoize(String name, TypeRef<R> resultType, Duration ttl, Supplier<R> supplier);
+
+    /** Counters of this namespace. */
+    CacheStats stats();
+
+    /** The configuration this cache was created with. */
+    CachekitConfig config();
+
+    /** Reaches the backend or its native client (see {@link io.cachekit.spi.CacheBackend#unwrap}). */
+    <T> T unwrap(Class<T> type);
+
+    /** Closes the backend; caches derived with {@link #withNamespace} share it and are closed too. */
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.cachekit;
+
+/**
+ * The backing store failed: connection refused or lost, a server error, or a limit of the store (such as
+ * its maximum value size) that the value exceeds. The message names the backend and the operation; it
+ * never contains credentials.
+ */
+public class CacheBackendException extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    public CacheBackendException(String message) {
+        super(message);
+    }
+
+    public CacheBackendException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

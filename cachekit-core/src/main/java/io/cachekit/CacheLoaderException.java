@@ -1,0 +1,14 @@
+package io.cachekit;
+
+/**
+ * Wraps a checked exception thrown by a loader passed to {@code getOrLoad}. Unchecked exceptions and
+ * errors from a loader reach the caller unwrapped. Every caller waiting on the same load receives the same
+ * exception, and nothing is cached.
+ */
+public class CacheLoaderException extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    public CacheLoaderException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

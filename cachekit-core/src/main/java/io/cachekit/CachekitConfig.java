@@ -1,0 +1,364 @@
+package io.cachekit;
+
+import io.cachekit.codec.Codec;
+import io.cachekit.codec.JsonCodec;
+import io.cachekit.key.KeyGenerator;
+import io.cachekit.spi.Durations;
+import io.cachekit.spi.Redaction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of a {@link Cache}: which backend, namespace, default TTL, codec, error policies, timeout,
+ * clock, executor and metrics registry.
+ *
+ * <p>Immutable and thread-safe. Built with {@link #builder()}, whose setters reject invalid values at once,
+ * or read from string properties with {@link #fromProperties(Map)} (the Spring starter's {@code cachekit.*}
+ * and the query options of {@link Cachekit#fromUri(String)}).
+ */
+public final class CachekitConfig {
+    /** Namespaces and prefixes: letters, digits, {@code _ . -}; 1 to 100 characters. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
+
+    /** The property names {@link #fromProperties} understands. */
+    public static final Set<String> PROPERTY_NAMES =
+            Set.of("backend", "namespace", "prefix", "ttl", "enabled", "timeout", "errorPolicy", "methodErrorPolicy");
+
+    private final String backend;
+    private final String namespace;
+    private final String keyPrefix;
+    private final Duration defaultTtl;
+    private final boolean enabled;
+    private final Codec codec;
+    private final KeyGenerator keyGenerator;
+    private final ErrorPolicy errorPolicy;
+    private final ErrorPolicy methodErrorPolicy;
+    private final Duration operationTimeout;
+    private final Clock clock;
+    private final Executor executor;
+    private final Object meterRegistry;
+
+    private CachekitConfig(Builder b) {
+        this.backend = b.backend;
+        this.namespace = b.namespace;
+        this.keyPrefix = b.keyPrefix;
+        this.defaultTtl = b.defaultTtl;
+        this.enabled = b.enabled;
+        this.codec = b.codec;
+        this.keyGenerator = b.keyGenerator;
+        this.errorPolicy = b.errorPolicy;
+        this.methodErrorPolicy = b.methodErrorPolicy;
+        this.operationTimeout = b.operationTimeout;
+        this.clock = b.clock;
+        this.executor = b.executor;
+        this.meterRegistry = b.meterRegistry;
+    }
+
+    /** A builder with the defaults: {@code memory://}, namespace {@code default}, TTL 1 hour, JSON, THROW. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backend = backend;
+        b.namespace = namespace;
+        b.keyPrefix = keyPrefix;
+        b.defaultTtl = defaultTtl;
+        b.enabled = enabled;
+        b.codec = codec;
+        b.keyGenerator = keyGenerator;
+        b.errorPolicy = errorPolicy;
+        b.methodErrorPolicy = methodErrorPolicy;
+        b.operationTimeout = operationTimeout;
+        b.clock = clock;
+        b.executor = executor;
+        b.meterRegistry = meterRegistry;
+        return b;
+    }
+
+    /**
+     * Reads the given properties over the defaults. Names: {@code backend} (a URI), {@code namespace},
+     * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
+     * errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}).
+     *
+     * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
+     */
+    public static CachekitConfig fromProperties(Map<String, String> properties) {
+        return builder().properties(properties).build();
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The global key prefix, empty when none. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** The TTL of writes that give none; {@link Cache#NO_EXPIRY} when entries never expire by default. */
+    public Duration defaultTtl() {
+        return defaultTtl;
+    }
+
+    /** When false every read misses, every write is skipped and every loader runs: caching is off. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public Codec codec() {
+        return codec;
+    }
+
+    public KeyGenerator keyGenerator() {
+        return keyGenerator;
+    }
+
+    /** Policy of the direct API. */
+    public ErrorPolicy errorPolicy() {
+        return errorPolicy;
+    }
+
+    /** Policy of method caching ({@link Cached}, proxies, memoized functions). */
+    public ErrorPolicy methodErrorPolicy() {
+        return methodErrorPolicy;
+    }
+
+    public Duration operationTimeout() {
+        return operationTimeout;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The executor for blocking backend work, or {@code null} for Cachekit's shared bounded one. */
+    public Executor executor() {
+        return executor;
+    }
+
+    /** The Micrometer {@code MeterRegistry}, or {@code null} for Micrometer's global one when present. */
+    public Object meterRegistry() {
+        return meterRegistry;
+    }
+
+    @Override
+    public String toString() {
+        return "CachekitConfig{backend=" + Redaction.redactUri(backend) + ", namespace=" + namespace + ", prefix="
+                + keyPrefix + ", defaultTtl=" + defaultTtl + ", enabled=" + enabled + ", codec=" + codec.name()
+                + ", errorPolicy=" + errorPolicy + ", methodErrorPolicy=" + methodErrorPolicy + ", timeout="
+                + operationTimeout + "}";
+    }
+
+    /**
+     * Builds a {@link CachekitConfig}. Not thread-safe; each setter validates its argument and throws {@link
+     * IllegalArgumentException} or {@link NullPointerException} at once.
+     */
+    public static final class Builder {
+        private String backend = "memory://";
+        private String namespace = "default";
+        private String keyPrefix = "";
+        private Duration defaultTtl = Duration.ofHours(1);
+        private boolean enabled = true;
+        private Codec codec = DefaultCodecHolder.JSON;
+        private KeyGenerator keyGenerator = KeyGenerator.standard();
+        private ErrorPolicy errorPolicy = ErrorPolicy.THROW;
+        private ErrorPolicy methodErrorPolicy = ErrorPolicy.FAIL_OPEN;
+        private Duration operationTimeout = Duration.ofSeconds(2);
+        private Clock clock = Clock.systemUTC();
+        private Executor executor;
+        private Object meterRegistry;
+
+        private Builder() {}
+
+        /** The backend URI, such as {@code memory://?maxSize=10000} or {@code redis://localhost:6379/0}. */
+        public Builder backend(String uri) {
+            Objects.requireNonNull(uri, "backend");
+            if (!uri.contains("://")) {
+                throw new IllegalArgumentException("Backend must be a URI such as memory:// or redis://host:6379, got '"
+                        + Redaction.redactUri(uri) + "'");
+            }
+            this.backend = uri;
+            return this;
+        }
+
+        /** The namespace: letters, digits, {@code _ . -}, 1 to 100 characters. */
+        public Builder namespace(String namespace) {
+            this.namespace = checkName("namespace", namespace);
+            return this;
+        }
+
+        /** A prefix put before every namespace, to share a store between applications; empty for none. */
+        public Builder keyPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            this.keyPrefix = prefix.isEmpty() ? "" : checkName("prefix", prefix);
+            return this;
+        }
+
+        /** The TTL of writes that give none: positive, or {@link Cache#NO_EXPIRY}. */
+        public Builder defaultTtl(Duration ttl) {
+            this.defaultTtl = checkTtl(ttl);
+            return this;
+        }
+
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        /** The codec of values other than {@code byte[]} and {@code String}; JSON by default. */
+        public Builder codec(Codec codec) {
+            Objects.requireNonNull(codec, "codec");
+            if (codec.id() < 3 || codec.id() > 127) {
+                throw new IllegalArgumentException("Codec ids 0-2 are reserved, and ids end at 127; got " + codec.id());
+            }
+            this.codec = codec;
+            return this;
+        }
+
+        public Builder keyGenerator(KeyGenerator keyGenerator) {
+            this.keyGenerator = Objects.requireNonNull(keyGenerator, "keyGenerator");
+            return this;
+        }
+
+        public Builder errorPolicy(ErrorPolicy policy) {
+            this.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
+            return this;
+        }
+
+        public Builder methodErrorPolicy(ErrorPolicy policy) {
+            this.methodErrorPolicy = Objects.requireNonNull(policy, "methodErrorPolicy");
+            return this;
+        }
+
+        /** The longest one backend operation may take before it fails with {@link CacheTimeoutException}. */
+        public Builder operationTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.operationTimeout = timeout;
+            return this;
+        }
+
+        /** The clock of expiry; tests pass a controllable one. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** A bounded executor for blocking backend work; Cachekit's shared one when not set. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** A Micrometer {@code MeterRegistry}; without one, Micrometer's global registry when present. */
+        public Builder meterRegistry(Object registry) {
+            Objects.requireNonNull(registry, "registry");
+            if (!registry.getClass().getName().startsWith("io.micrometer") && !isMeterRegistry(registry.getClass())) {
+                throw new IllegalArgumentException(
+                        "Not a Micrometer MeterRegistry: " + registry.getClass().getName());
+            }
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        private static boolean isMeterRegistry(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("io.micrometer.core.instrument.MeterRegistry")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Applies string properties; see {@link CachekitConfig#fromProperties(Map)}. */
+        public Builder properties(Map<String, String> properties) {
+            properties.forEach(this::property);
+            return this;
+        }
+
+        private void property(String name, String value) {
+            Objects.requireNonNull(value, () -> "property " + name);
+            switch (name) {
+                case "backend" -> backend(value);
+                case "namespace" -> namespace(value);
+                case "prefix" -> keyPrefix(value);
+                case "ttl" -> defaultTtl(parseTtl(value));
+                case "enabled" -> enabled(parseBoolean(name, value));
+                case "timeout" -> operationTimeout(Durations.parse(value));
+                case "errorPolicy" -> errorPolicy(parsePolicy(name, value));
+                case "methodErrorPolicy" -> methodErrorPolicy(parsePolicy(name, value));
+                default ->
+                    throw new IllegalArgumentException("Unknown Cachekit option '" + name + "'; valid options: "
+                            + String.join(", ", new TreeSet<>(PROPERTY_NAMES)));
+            }
+        }
+
+        public CachekitConfig build() {
+            return new CachekitConfig(this);
+        }
+    }
+
+    /** Parses a TTL: {@code never}, or a positive duration. */
+    public static Duration parseTtl(String value) {
+        if (value.trim().equalsIgnoreCase("never")) {
+            return Cache.NO_EXPIRY;
+        }
+        return checkTtl(Durations.parse(value));
+    }
+
+    /** Checks that {@code ttl} is positive (or {@link Cache#NO_EXPIRY}) and returns it. */
+    public static Duration checkTtl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException(
+                    "TTL must be positive, or Cache.NO_EXPIRY for entries that never expire;" + " got " + ttl);
+        }
+        return ttl;
+    }
+
+    static String checkName(String what, String value) {
+        Objects.requireNonNull(value, what);
+        if (!NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(
+                    what + " must be 1-100 letters, digits, '_', '.' or '-'; got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static boolean parseBoolean(String name, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+        };
+    }
+
+    private static ErrorPolicy parsePolicy(String name, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "throw" -> ErrorPolicy.THROW;
+            case "fail-open" -> ErrorPolicy.FAIL_OPEN;
+            default -> throw new IllegalArgumentException(name + " must be throw or fail-open, got '" + value + "'");
+        };
+    }
+
+    /** Holds the default codec so that building a config does not create a mapper each time. */
+    private static final class DefaultCodecHolder {
+        static final Codec JSON = new JsonCodec();
+    }
+}

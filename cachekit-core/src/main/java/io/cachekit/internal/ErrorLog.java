@@ -1,0 +1,42 @@
+package io.cachekit.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs backend failures at most once per {@link #INTERVAL_MILLIS} per (namespace, operation), with the
+ * number suppressed since the last line, so a store that is down cannot flood the log. Thread-safe.
+ */
+final class ErrorLog {
+    private static final Logger LOG = LoggerFactory.getLogger("io.cachekit");
+    static final long INTERVAL_MILLIS = 10_000;
+
+    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+
+    void warn(String namespace, String operation, String backend, Throwable error) {
+        Window w = windows.computeIfAbsent(namespace + '\0' + operation, k -> new Window());
+        long now = System.currentTimeMillis();
+        long last = w.lastLogged.get();
+        if (now - last >= INTERVAL_MILLIS && w.lastLogged.compareAndSet(last, now)) {
+            long suppressed = w.suppressed.getAndSet(0);
+            LOG.warn(
+                    "Cache {} on {} failed in namespace '{}'{}; answering without the cache: {}",
+                    operation,
+                    backend,
+                    namespace,
+                    suppressed > 0 ? " (" + suppressed + " similar failures not logged)" : "",
+                    error.toString(),
+                    error);
+        } else {
+            w.suppressed.incrementAndGet();
+        }
+    }
+
+    private static final class Window {
+        final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE / 2);
+        final AtomicLong suppressed = new AtomicLong();
+    }
+}

@@ -1,0 +1,310 @@
+package io.cachekit.memory;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.cachekit.CacheBackendException;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.CacheBackend;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-memory backend, on Caffeine: bounded by entry count (or by bytes when storing by value), with a
+ * TTL per entry through Caffeine's {@link Expiry}.
+ *
+ * <p>It starts no thread: Caffeine's maintenance (eviction, expiry) runs on the calling threads. By default
+ * values are held by reference, so a hit costs no decoding; the {@code Cache} uses {@link
+ * #getReference}/{@link #setReference} for that. The byte methods of {@link CacheBackend} hold encoded
+ * entries; an entry stored one way is not readable the other way ({@link #get} of an entry stored by
+ * reference fails with a {@link CacheBackendException}).
+ *
+ * <p>{@link #clear(String)} walks every entry of the cache to remove one namespace: O(entries), no I/O.
+ *
+ * <p>Thread-safe. Operations never block on I/O, so the async methods return completed futures.
+ */
+public final class MemoryBackend implements CacheBackend {
+    /** Stands for a cached null in {@link #getReference}. */
+    public static final Object NULL_VALUE = new Object() {
+        @Override
+        public String toString() {
+            return "NULL_VALUE";
+        }
+    };
+
+    private final MemoryBackendOptions options;
+    private final Clock clock;
+    private final com.github.benmanes.caffeine.cache.Cache<NamespacedKey, Entry> cache;
+    private final ConcurrentMap<String, LongAdder> evictions = new ConcurrentHashMap<>();
+
+    /** Creates a backend with the given options; the context's clock drives expiry. */
+    public MemoryBackend(MemoryBackendOptions options, BackendContext context) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = context.clock();
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+                .executor(Runnable::run) // no thread of its own: maintenance runs on callers
+                .ticker(tickerOf(clock));
+        if (options.maxWeightBytes() > 0) {
+            builder.maximumWeight(options.maxWeightBytes()).weigher((NamespacedKey k, Entry e) -> e.weight(k));
+        } else {
+            builder.maximumSize(options.maxSize());
+        }
+        this.cache = builder.expireAfter(new EntryExpiry())
+                .evictionListener((NamespacedKey k, Entry e, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (k != null && cause.wasEvicted()) {
+                        evictions
+                                .computeIfAbsent(k.namespace, ns -> new LongAdder())
+                                .increment();
+                    }
+                })
+                .build();
+    }
+
+    private static Ticker tickerOf(Clock clock) {
+        if (clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone())) {
+            return Ticker.systemTicker();
+        }
+        return () -> clock.millis() * 1_000_000L;
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    /** The options this backend was created with. */
+    public MemoryBackendOptions options() {
+        return options;
+    }
+
+    /** Whether the cache should hold values by reference (the default) rather than encoded. */
+    public boolean storesReferences() {
+        return !options.storeByValue();
+    }
+
+    /**
+     * Returns the value stored by reference: {@code null} when absent or expired, {@link #NULL_VALUE} for a
+     * cached null, an {@link EncodedEntry} when the entry was stored as bytes, otherwise the object itself.
+     */
+    public Object getReference(String namespace, String key) {
+        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        if (e == null) {
+            return null;
+        }
+        return e.encoded ? new EncodedEntry((byte[]) e.value) : e.value;
+    }
+
+    /**
+     * The absolute expiry (epoch millis of the backend's clock) of a live entry, {@code 0} when it never
+     * expires, or {@code -1} when absent.
+     */
+    public long expiresAt(String namespace, String key) {
+        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        return e == null ? -1 : e.expiresAtMillis;
+    }
+
+    /** Stores {@code value} (which may be null) by reference; {@code ttl} null means never. */
+    public void setReference(String namespace, String key, Object value, Duration ttl) {
+        cache.put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
+    }
+
+    /** Entries dropped for size or expiry in {@code namespace} since this backend was created. */
+    public long evictionCount(String namespace) {
+        LongAdder count = evictions.get(namespace);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** The approximate number of entries, all namespaces together. */
+    public long estimatedSize() {
+        return cache.estimatedSize();
+    }
+
+    @Override
+    public byte[] get(String namespace, String key) {
+        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        if (e == null) {
+            return null;
+        }
+        if (!e.encoded) {
+            throw new CacheBackendException("memory entry '" + key + "' was stored by reference, not as bytes");
+        }
+        return (byte[]) e.value;
+    }
+
+    @Override
+    public void set(String namespace, String key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(value, "value");
+        cache.put(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
+    }
+
+    @Override
+    public void delete(String namespace, String key) {
+        cache.invalidate(new NamespacedKey(namespace, key));
+    }
+
+    @Override
+    public void clear(String namespace) {
+        cache.asMap().keySet().removeIf(k -> k.namespace.equals(namespace));
+    }
+
+    @Override
+    public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        Map<String, byte[]> found = new HashMap<>();
+        for (String key : keys) {
+            byte[] value = get(namespace, key);
+            if (value != null) {
+                found.put(key, value);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getAsync(String namespace, String key) {
+        try {
+            return CompletableFuture.completedFuture(get(namespace, key));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, Duration ttl) {
+        return run(() -> set(namespace, key, value, ttl));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAsync(String namespace, String key) {
+        return run(() -> delete(namespace, key));
+    }
+
+    @Override
+    public CompletableFuture<Void> clearAsync(String namespace) {
+        return run(() -> clear(namespace));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, byte[]>> getManyAsync(String namespace, Collection<String> keys) {
+        try {
+            return CompletableFuture.completedFuture(getMany(namespace, keys));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        return run(() -> setMany(namespace, entries, ttl));
+    }
+
+    private static CompletableFuture<Void> run(Runnable r) {
+        try {
+            r.run();
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isInstance(cache)) {
+            return type.cast(cache);
+        }
+        return CacheBackend.super.unwrap(type);
+    }
+
+    @Override
+    public void close() {
+        cache.invalidateAll();
+    }
+
+    private Entry newEntry(Object value, boolean encoded, Duration ttl) {
+        if (ttl == null) {
+            return new Entry(value, encoded, Long.MAX_VALUE, 0);
+        }
+        long ttlNanos = saturatedNanos(ttl);
+        long expiresAt = ttlNanos == Long.MAX_VALUE ? 0 : clock.millis() + ttl.toMillis();
+        return new Entry(value, encoded, ttlNanos, expiresAt);
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Bytes stored by the byte methods, returned by {@link #getReference}. */
+    public record EncodedEntry(byte[] bytes) {}
+
+    /** (namespace, key), with the hash computed once. */
+    static final class NamespacedKey {
+        final String namespace;
+        final String key;
+        private final int hash;
+
+        NamespacedKey(String namespace, String key) {
+            this.namespace = namespace;
+            this.key = key;
+            this.hash = 31 * namespace.hashCode() + key.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof NamespacedKey other && key.equals(other.key) && namespace.equals(other.namespace);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A stored value with its TTL and absolute expiry (0 = never). */
+    static final class Entry {
+        final Object value;
+        final boolean encoded;
+        final long ttlNanos;
+        final long expiresAtMillis;
+
+        Entry(Object value, boolean encoded, long ttlNanos, long expiresAtMillis) {
+            this.value = value;
+            this.encoded = encoded;
+            this.ttlNanos = ttlNanos;
+            this.expiresAtMillis = expiresAtMillis;
+        }
+
+        int weight(NamespacedKey k) {
+            long w = 2L * (k.key.length() + k.namespace.length()) + 64 + (encoded ? ((byte[]) value).length : 0);
+            return (int) Math.min(Integer.MAX_VALUE, w);
+        }
+    }
+
+    /** Each entry lives for its own TTL from its last write; reads do not extend it. */
+    private static final class EntryExpiry implements Expiry<NamespacedKey, Entry> {
+        @Override
+        public long expireAfterCreate(NamespacedKey key, Entry value, long currentTime) {
+            return value.ttlNanos;
+        }
+
+        @Override
+        public long expireAfterUpdate(NamespacedKey key, Entry value, long currentTime, long currentDuration) {
+            return value.ttlNanos;
+        }
+
+        @Override
+        public long expireAfterRead(NamespacedKey key, Entry value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.cachekit.memory;
+
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.CacheBackend;
+import io.cachekit.spi.CacheBackendProvider;
+import io.cachekit.spi.UriOptions;
+import java.net.URI;
+import java.util.Set;
+
+/** Creates {@link MemoryBackend}s for {@code memory://} URIs. Stateless and thread-safe. */
+public final class MemoryBackendProvider implements CacheBackendProvider {
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("memory");
+    }
+
+    @Override
+    public Set<String> options() {
+        return MemoryBackendOptions.URI_OPTIONS;
+    }
+
+    @Override
+    public CacheBackend create(URI uri, BackendContext context) {
+        if (uri.getHost() != null
+                || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())) {
+            throw new IllegalArgumentException(
+                    "memory:// takes no host or path, only options: memory://?maxSize=10000");
+        }
+        return new MemoryBackend(MemoryBackendOptions.fromUri(UriOptions.parse(uri, options())), context);
+    }
+}

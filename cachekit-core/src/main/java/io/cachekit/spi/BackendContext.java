@@ -1,0 +1,28 @@
+package io.cachekit.spi;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * What Cachekit hands a backend when it creates one: the timeout every operation must respect, the
+ * clock, and the bounded executor for blocking work.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param operationTimeout the longest any single backend operation may take; positive
+ * @param clock the clock used for expiry; tests pass a controllable one
+ * @param executor bounded executor for blocking work and async dispatch; never the caller's event loop
+ */
+public record BackendContext(Duration operationTimeout, Clock clock, Executor executor) {
+
+    public BackendContext {
+        Objects.requireNonNull(operationTimeout, "operationTimeout");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(executor, "executor");
+        if (operationTimeout.isNegative() || operationTimeout.isZero()) {
+            throw new IllegalArgumentException("operationTimeout must be positive, got " + operationTimeout);
+        }
+    }
+}

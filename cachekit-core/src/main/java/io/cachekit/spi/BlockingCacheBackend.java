@@ -1,0 +1,93 @@
+package io.cachekit.spi;
+
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Base class for backends whose client blocks: the async methods run the sync ones on the context's
+ * bounded executor, so an async caller (or an event loop) is never blocked. Each async operation also
+ * completes with a {@link CacheTimeoutException} once the context's operation timeout has passed.
+ *
+ * <p>When the executor's queue is full the future fails at once with a {@link CacheBackendException}
+ * rather than queueing without bound.
+ */
+public abstract class BlockingCacheBackend implements CacheBackend {
+
+    /** What this backend was created with. */
+    protected final BackendContext context;
+
+    protected BlockingCacheBackend(BackendContext context) {
+        this.context = Objects.requireNonNull(context, "context");
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getAsync(String namespace, String key) {
+        return submit("get", () -> get(namespace, key));
+    }
+
+    @Override
+    public CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, Duration ttl) {
+        return submit("set", () -> {
+            set(namespace, key, value, ttl);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAsync(String namespace, String key) {
+        return submit("delete", () -> {
+            delete(namespace, key);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> clearAsync(String namespace) {
+        return submit("clear", () -> {
+            clear(namespace);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, byte[]>> getManyAsync(String namespace, Collection<String> keys) {
+        return submit("getMany", () -> getMany(namespace, keys));
+    }
+
+    @Override
+    public CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        return submit("setMany", () -> {
+            setMany(namespace, entries, ttl);
+            return null;
+        });
+    }
+
+    private <T> CompletableFuture<T> submit(String operation, Supplier<T> work) {
+        CompletableFuture<T> future;
+        try {
+            future = CompletableFuture.supplyAsync(work, context.executor());
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(
+                    new CacheBackendException(name() + " " + operation + ": async executor is saturated", e));
+        }
+        long timeoutNanos = context.operationTimeout().toNanos();
+        return future.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof TimeoutException) {
+                return CompletableFuture.failedFuture(new CacheTimeoutException(
+                        name() + " " + operation + " did not finish within " + context.operationTimeout(), cause));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+}

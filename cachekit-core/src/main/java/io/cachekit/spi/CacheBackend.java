@@ -1,0 +1,114 @@
+package io.cachekit.spi;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A store of bytes: the service provider interface that each Cachekit backend implements.
+ *
+ * <p>Values are opaque byte arrays (Cachekit's envelope: format version, codec, flags, absolute expiry
+ * and payload). A backend stores and returns them unchanged; it never interprets them. Every entry lives
+ * in a namespace, and {@link #clear(String)} removes one namespace only, without scanning or flushing
+ * anything else in the store.
+ *
+ * <h2>Keys and namespaces</h2>
+ *
+ * Namespaces match {@code [A-Za-z0-9_.:-]{1,200}} (Cachekit validates them). Keys are any string,
+ * including the empty string, unicode and control characters; a backend whose store cannot hold a key
+ * as given (length, characters) maps it deterministically, typically to a digest, so equal keys map to
+ * equal stored keys in every process.
+ *
+ * <h2>TTL</h2>
+ *
+ * {@code ttl} is positive, or {@code null} for an entry that never expires. A store that expires late
+ * may return an expired entry: Cachekit also checks the expiry written in the envelope, so this is
+ * allowed, but the store must eventually remove expired entries by itself (a native TTL feature or a
+ * bounded purge).
+ *
+ * <h2>Errors and timeouts</h2>
+ *
+ * Every operation ends within the timeout given in the {@link BackendContext}: with a result, a {@link
+ * io.cachekit.CacheTimeoutException}, or a {@link io.cachekit.CacheBackendException} for any other
+ * failure of the store (including a value over the store's size limit). Backends map their driver's
+ * errors to these types in one place. Async methods report the same exceptions by completing their
+ * future exceptionally; they never block the calling thread, and a backend with a native async client
+ * uses it. {@link BlockingCacheBackend} implements the async methods for stores with blocking clients.
+ *
+ * <h2>Threads</h2>
+ *
+ * Implementations are thread-safe. Arrays passed in or returned are owned by the receiver afterwards.
+ */
+public interface CacheBackend extends AutoCloseable {
+
+    /** The backend's short name, such as {@code memory} or {@code redis}, used in logs and metric tags. */
+    String name();
+
+    /** Returns the stored bytes, or {@code null} when the key is absent. */
+    byte[] get(String namespace, String key);
+
+    /** Stores {@code value}, replacing any previous value and its expiry. */
+    void set(String namespace, String key, byte[] value, Duration ttl);
+
+    /** Removes the entry if present; removing an absent key is not an error. */
+    void delete(String namespace, String key);
+
+    /** Removes every entry of {@code namespace} and nothing else. */
+    void clear(String namespace);
+
+    /**
+     * Returns the entries present among {@code keys}; absent keys are left out of the map. The default
+     * reads one key at a time; backends with a bulk read override it.
+     */
+    default Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        Map<String, byte[]> found = new java.util.HashMap<>();
+        for (String key : keys) {
+            byte[] value = get(namespace, key);
+            if (value != null) {
+                found.put(key, value);
+            }
+        }
+        return found;
+    }
+
+    /** Stores every entry with the same TTL. The default writes one at a time; bulk writers override it. */
+    default void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        entries.forEach((key, value) -> set(namespace, key, value, ttl));
+    }
+
+    /** Async {@link #get}. */
+    CompletableFuture<byte[]> getAsync(String namespace, String key);
+
+    /** Async {@link #set}. */
+    CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, Duration ttl);
+
+    /** Async {@link #delete}. */
+    CompletableFuture<Void> deleteAsync(String namespace, String key);
+
+    /** Async {@link #clear}. */
+    CompletableFuture<Void> clearAsync(String namespace);
+
+    /** Async {@link #getMany}. */
+    CompletableFuture<Map<String, byte[]>> getManyAsync(String namespace, Collection<String> keys);
+
+    /** Async {@link #setMany}. */
+    CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl);
+
+    /**
+     * Returns the native client or resource of this backend if it is of the given type (for example
+     * Lettuce's connection), so users can reach features Cachekit does not wrap.
+     *
+     * @throws IllegalArgumentException if the backend has nothing of that type
+     */
+    default <T> T unwrap(Class<T> type) {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        throw new IllegalArgumentException(name() + " backend cannot be unwrapped to " + type.getName());
+    }
+
+    /** Releases connections and threads. Idempotent; operations after close fail. */
+    @Override
+    void close();
+}
