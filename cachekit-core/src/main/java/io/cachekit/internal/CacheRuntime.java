@@ -21,7 +21,7 @@ final class CacheRuntime {
     final ErrorLog errorLog = new ErrorLog();
     final ConcurrentMap<FlightKey, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<>();
-    private final boolean micrometer = MicrometerBinding.available();
+    private final boolean micrometer = micrometerPresent();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     CacheRuntime(CachekitConfig config, CacheBackend backend) {
@@ -50,6 +50,16 @@ final class CacheRuntime {
                     !(backend instanceof MemoryBackend));
         }
         return new Namespace(stats, timers);
+    }
+
+    /** Checked here, not in MicrometerBinding: loading that class needs Micrometer on the class path. */
+    private static boolean micrometerPresent() {
+        try {
+            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, CacheRuntime.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     void close() {

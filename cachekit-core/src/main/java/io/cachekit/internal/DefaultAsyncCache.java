@@ -305,6 +305,9 @@ final class DefaultAsyncCache implements AsyncCache {
                                         : CompletableFuture.completedFuture(value));
                     })
                     .whenComplete((value, error) -> {
+                        // Leave the map first: callers woken by the completion may call again at once, and
+                        // must start a new load rather than join this finished one.
+                        cache.runtime.flights.remove(flightKey, flight);
                         if (error != null) {
                             if (loaded[0]) {
                                 stats.loadFailures.increment();
@@ -313,7 +316,6 @@ final class DefaultAsyncCache implements AsyncCache {
                         } else {
                             flight.complete(value);
                         }
-                        cache.runtime.flights.remove(flightKey, flight);
                     });
             return flight.thenApply(v -> v);
         });

@@ -632,35 +632,34 @@ public final class DefaultCache implements Cache {
         if (running != null) {
             return await(running);
         }
+        Object value;
         try {
+            value = MISS;
             if (mode != CallMode.REFRESH) {
                 // Another caller may have finished loading between our miss and our registration.
-                Object again = read(key, type, raw, policy, false);
-                if (again != MISS) {
-                    flight.complete(again);
-                    return again;
+                value = read(key, type, raw, policy, false);
+            }
+            if (value == MISS) {
+                stats.loads.increment();
+                try {
+                    value = loader.get();
+                } catch (Throwable t) {
+                    stats.loadFailures.increment();
+                    throw t;
+                }
+                if (value != null || cacheNull) {
+                    write(key, value, resolvedTtl, ErrorPolicy.FAIL_OPEN);
                 }
             }
-            Object value;
-            stats.loads.increment();
-            try {
-                value = loader.get();
-            } catch (Throwable t) {
-                stats.loadFailures.increment();
-                flight.completeExceptionally(t);
-                throw t;
-            }
-            if (value != null || cacheNull) {
-                write(key, value, resolvedTtl, ErrorPolicy.FAIL_OPEN);
-            }
-            flight.complete(value);
-            return value;
         } catch (Throwable t) {
-            flight.completeExceptionally(t); // no-op when already completed
-            throw t;
-        } finally {
+            // Leave the map before waking the waiters, so a caller that retries at once starts a new load.
             runtime.flights.remove(flightKey, flight);
+            flight.completeExceptionally(t);
+            throw t;
         }
+        runtime.flights.remove(flightKey, flight);
+        flight.complete(value);
+        return value;
     }
 
     private static Object await(CompletableFuture<Object> running) throws Throwable {

@@ -23,16 +23,6 @@ import java.util.function.ToDoubleFunction;
 final class MicrometerBinding {
     private MicrometerBinding() {}
 
-    static boolean available() {
-        try {
-            Class.forName(
-                    "io.micrometer.core.instrument.MeterRegistry", false, MicrometerBinding.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     static OperationTimers bind(
             Object registryOrNull, String namespace, String backend, NamespaceStats stats, boolean timed) {
         MeterRegistry registry = registryOrNull == null ? Metrics.globalRegistry : (MeterRegistry) registryOrNull;

@@ -1,0 +1,22 @@
+package io.cachekit.tck;
+
+import io.cachekit.memory.MemoryBackend;
+import io.cachekit.memory.MemoryBackendOptions;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.CacheBackend;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The in-memory backend, holding values by reference (its default), passes the contract. */
+class MemoryBackendContractTest extends CacheBackendContract {
+
+    @Override
+    protected CacheBackend createBackend(BackendContext context) {
+        return new MemoryBackend(MemoryBackendOptions.builder().maxSize(100_000).build(), context);
+    }
+
+    @Override
+    protected Set<BackendCapability> capabilities() {
+        return EnumSet.noneOf(BackendCapability.class); // expiry runs on the configured clock
+    }
+}
