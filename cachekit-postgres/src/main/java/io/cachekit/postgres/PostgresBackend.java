@@ -1,0 +1,551 @@
+package io.cachekit.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import io.cachekit.postgres.internal.SqlErrors;
+import io.cachekit.postgres.internal.Statements;
+import io.cachekit.postgres.internal.StoredKeys;
+import io.cachekit.postgres.internal.TableSetup;
+import io.cachekit.postgres.internal.TableSql;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.BlockingCacheBackend;
+import java.nio.ByteBuffer;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link io.cachekit.spi.CacheBackend} on one PostgreSQL table, through pgjdbc and a HikariCP pool (or the
+ * application's own {@link DataSource}).
+ *
+ * <h2>Storage</h2>
+ *
+ * One row per entry: {@code (namespace text, key bytea, value bytea, expires_at timestamptz)}, primary key
+ * {@code (namespace, key)} and an index on {@code expires_at}; the table is created when absent (see {@link
+ * PostgresBackendOptions}). Writes are upserts ({@code INSERT ... ON CONFLICT DO UPDATE}) that replace the
+ * value and its expiry. Keys are stored as bytes: UTF-8 for ordinary strings, so that keys with NUL or
+ * unpaired surrogates are held exactly, and keys longer than 1024 encoded bytes as a SHA-256 digest.
+ *
+ * <h2>Expiry</h2>
+ *
+ * The database's clock decides: a write stores {@code now() + ttl}, and every read filters on {@code
+ * expires_at IS NULL OR expires_at > now()}, so an expired row is never returned. Expired rows are deleted by
+ * a bounded purge ({@link #purgeExpired()}) that a single daemon thread of this backend runs every {@link
+ * PostgresBackendOptions#purgeInterval()}; a transaction-level advisory lock lets one instance purge a table
+ * at a time, however many applications share it. TTLs of 100 years or more are stored as never expiring.
+ *
+ * <h2>Errors and timeouts</h2>
+ *
+ * Every statement runs with a timeout of what is left of the context's operation timeout after a connection
+ * was borrowed (the owned pool waits at most that long for a connection too); when it fires the server
+ * cancels the statement and the operation fails with {@link CacheTimeoutException}. Connection failures and
+ * any other database error fail with {@link CacheBackendException}; messages never contain credentials. A
+ * value over PostgreSQL's 1 GB {@code bytea} limit fails before anything is sent.
+ *
+ * <h2>Threads</h2>
+ *
+ * Thread-safe. The sync methods block the caller; the async ones run them on the context's bounded executor.
+ * {@link #close()} stops the purge thread and closes the owned pool (never a supplied data source); further
+ * operations fail with {@link CacheBackendException}. Null namespaces, keys, values or entry maps throw
+ * {@link NullPointerException}.
+ */
+public final class PostgresBackend extends BlockingCacheBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    /** PostgreSQL's largest {@code bytea} value, 1 GB; larger values fail before they are sent. */
+    public static final int MAX_VALUE_BYTES = (1 << 30) - 1;
+
+    /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
+    static final Duration LONGEST_TTL = Duration.ofDays(36_500);
+
+    /** At most this many purge batches run in one {@link #purgeExpired()} call. */
+    static final int MAX_PURGE_BATCHES_PER_RUN = 100;
+
+    /** Purge and table setup are maintenance, not requests: they may take longer than one operation. */
+    private static final Duration MIN_MAINTENANCE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final PostgresBackendOptions options;
+    private final TableSql sql;
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final ScheduledExecutorService purgeScheduler;
+    private final long operationTimeoutNanos;
+    private final Duration maintenanceTimeout;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PostgresBackend(
+            PostgresBackendOptions options, BackendContext context, DataSource dataSource, HikariDataSource owned) {
+        super(context);
+        this.options = options;
+        this.sql = new TableSql(options.schema(), options.table());
+        this.dataSource = dataSource;
+        this.ownedPool = owned;
+        this.operationTimeoutNanos = context.operationTimeout().toNanos();
+        this.maintenanceTimeout = max(context.operationTimeout(), MIN_MAINTENANCE_TIMEOUT);
+        this.purgeScheduler = options.purgeInterval().isZero() ? null : newPurgeScheduler();
+    }
+
+    /**
+     * Connects, creates or checks the table, and starts the purge thread.
+     *
+     * @throws CacheBackendException when the database cannot be reached, or the table is missing (and may
+     *     not be created) or has another layout; the message names the target without credentials
+     * @throws NullPointerException when an argument is null
+     */
+    public static PostgresBackend create(PostgresBackendOptions options, BackendContext context) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(context, "context");
+        HikariDataSource owned = options.dataSource() == null ? newPool(options, context) : null;
+        DataSource dataSource = owned != null ? owned : options.dataSource();
+        PostgresBackend backend = new PostgresBackend(options, context, dataSource, owned);
+        try {
+            backend.setUpTable();
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        backend.startPurge();
+        return backend;
+    }
+
+    private static HikariDataSource newPool(PostgresBackendOptions options, BackendContext context) {
+        long timeoutMillis = Math.max(250, context.operationTimeout().toMillis());
+        long maintenanceMillis =
+                max(context.operationTimeout(), MIN_MAINTENANCE_TIMEOUT).toMillis();
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("cachekit-postgres-" + INSTANCES.incrementAndGet());
+        config.setJdbcUrl(options.jdbcUrl());
+        if (options.username() != null) {
+            config.setUsername(options.username());
+        }
+        if (options.password() != null) {
+            config.setPassword(options.password());
+        }
+        config.setMaximumPoolSize(options.poolSize());
+        // Borrowing a connection counts against the operation timeout.
+        config.setConnectionTimeout(timeoutMillis);
+        config.setValidationTimeout(Math.min(timeoutMillis, 5_000));
+        config.addDataSourceProperty("ApplicationName", "cachekit");
+        config.addDataSourceProperty("connectTimeout", Long.toString(seconds(timeoutMillis)));
+        // A backstop for a server that stops answering mid-statement, where a cancel cannot reach it: longer
+        // than any statement timeout, so it never cuts a statement that is still within its time.
+        config.addDataSourceProperty("socketTimeout", Long.toString(seconds(maintenanceMillis) + 5));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        options.connectionProperties().forEach(config::addDataSourceProperty);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // HikariPool.PoolInitializationException wraps the driver's first connection failure.
+            Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
+            throw new CacheBackendException(
+                    "postgres: cannot connect to " + options.target() + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private void setUpTable() {
+        long start = System.nanoTime();
+        try (Connection connection = dataSource.getConnection()) {
+            TableSetup.ensureTable(
+                    connection,
+                    sql,
+                    options.createTable(),
+                    options.unlogged(),
+                    remainingMillis(start + maintenanceTimeout.toNanos(), "setup"));
+        } catch (SQLException e) {
+            throw SqlErrors.translate(
+                    "postgres setup of " + sql.qualifiedName + " at " + options.target(), e, maintenanceTimeout);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public byte[] get(String namespace, String key) {
+        Objects.requireNonNull(namespace, "namespace");
+        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        return run("get", (connection, deadline) -> {
+            try (PreparedStatement ps = prepare(connection, sql.get, deadline, "get")) {
+                ps.setString(1, namespace);
+                ps.setBytes(2, storedKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void set(String namespace, String key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(namespace, "namespace");
+        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        checkValue(value);
+        Long ttlMicros = ttlMicros(ttl);
+        run("set", (connection, deadline) -> {
+            String statement = ttlMicros == null ? sql.upsertWithoutExpiry : sql.upsertWithExpiry;
+            try (PreparedStatement ps = prepare(connection, statement, deadline, "set")) {
+                bindUpsert(ps, namespace, storedKey, value, ttlMicros);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(String namespace, String key) {
+        Objects.requireNonNull(namespace, "namespace");
+        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        run("delete", (connection, deadline) -> {
+            try (PreparedStatement ps = prepare(connection, sql.delete, deadline, "delete")) {
+                ps.setString(1, namespace);
+                ps.setBytes(2, storedKey);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void clear(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        run("clear", (connection, deadline) -> {
+            try (PreparedStatement ps = prepare(connection, sql.clear, deadline, "clear")) {
+                ps.setString(1, namespace);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** One statement: {@code key = ANY(?)} over the stored forms of the keys. */
+    @Override
+    public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(keys, "keys");
+        Map<ByteBuffer, String> byStoredKey = new HashMap<>();
+        for (String key : keys) {
+            byStoredKey.put(ByteBuffer.wrap(StoredKeys.encode(Objects.requireNonNull(key, "key"))), key);
+        }
+        if (byStoredKey.isEmpty()) {
+            ensureOpen("getMany");
+            return new HashMap<>();
+        }
+        byte[][] storedKeys = new byte[byStoredKey.size()][];
+        int i = 0;
+        for (ByteBuffer storedKey : byStoredKey.keySet()) {
+            storedKeys[i++] = storedKey.array();
+        }
+        return run("getMany", (connection, deadline) -> {
+            Map<String, byte[]> found = new HashMap<>();
+            try (PreparedStatement ps = prepare(connection, sql.getMany, deadline, "getMany")) {
+                Array array = connection.createArrayOf("bytea", storedKeys);
+                try {
+                    ps.setString(1, namespace);
+                    ps.setArray(2, array);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String key = byStoredKey.get(ByteBuffer.wrap(rs.getBytes(1)));
+                            if (key != null) {
+                                found.put(key, rs.getBytes(2));
+                            }
+                        }
+                    }
+                } finally {
+                    array.free();
+                }
+            }
+            return found;
+        });
+    }
+
+    /** One transaction, one JDBC batch; rows are written in key order so concurrent batches cannot deadlock. */
+    @Override
+    public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(entries, "entries");
+        Long ttlMicros = ttlMicros(ttl);
+        List<byte[][]> rows = new ArrayList<>(entries.size());
+        entries.forEach((key, value) -> {
+            checkValue(value);
+            rows.add(new byte[][] {StoredKeys.encode(Objects.requireNonNull(key, "key")), value});
+        });
+        if (rows.isEmpty()) {
+            ensureOpen("setMany");
+            return;
+        }
+        rows.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+        run("setMany", (connection, deadline) -> {
+            String statement = ttlMicros == null ? sql.upsertWithoutExpiry : sql.upsertWithExpiry;
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = prepare(connection, statement, deadline, "setMany")) {
+                for (byte[][] row : rows) {
+                    bindUpsert(ps, namespace, row[0], row[1], ttlMicros);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                Statements.rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Deletes expired rows now, in batches of {@link PostgresBackendOptions#purgeBatchSize()} rows, each in a
+     * short transaction that first takes this table's purge lock ({@code pg_try_advisory_xact_lock}); stops
+     * after a batch that was not full, or after 100 batches. The purge thread calls this on schedule;
+     * applications that turned the schedule off may call it themselves.
+     *
+     * @return the number of rows deleted, or empty when another instance held the purge lock at the first
+     *     batch, so that this call deleted nothing
+     * @throws CacheBackendException or {@link CacheTimeoutException} as the other operations
+     */
+    public OptionalLong purgeExpired() {
+        long total = 0;
+        for (int batch = 0; batch < MAX_PURGE_BATCHES_PER_RUN && !closed.get(); batch++) {
+            long deleted = purgeBatch();
+            if (deleted < 0) {
+                return batch == 0 ? OptionalLong.empty() : OptionalLong.of(total);
+            }
+            total += deleted;
+            if (deleted < options.purgeBatchSize()) {
+                break;
+            }
+        }
+        return OptionalLong.of(total);
+    }
+
+    /** One batch: the number of rows deleted, or -1 when another instance holds the lock. */
+    private long purgeBatch() {
+        ensureOpen("purge");
+        long deadline = System.nanoTime() + maintenanceTimeout.toNanos();
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                boolean locked;
+                try (PreparedStatement lock = connection.prepareStatement(sql.tryPurgeLock)) {
+                    Statements.timeout(lock, remainingMillis(deadline, "purge"));
+                    lock.setLong(1, sql.purgeLockKey);
+                    try (ResultSet rs = lock.executeQuery()) {
+                        locked = rs.next() && rs.getBoolean(1);
+                    }
+                }
+                long deleted = -1;
+                if (locked) {
+                    try (PreparedStatement delete = connection.prepareStatement(sql.purgeBatch)) {
+                        Statements.timeout(delete, remainingMillis(deadline, "purge"));
+                        delete.setInt(1, options.purgeBatchSize());
+                        deleted = delete.executeUpdate();
+                    }
+                }
+                // Commit (or end the empty transaction) to release the advisory lock at once.
+                connection.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                Statements.rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("postgres purge", e, maintenanceTimeout);
+        }
+    }
+
+    private void runScheduledPurge() {
+        try {
+            OptionalLong deleted = purgeExpired();
+            if (deleted.isEmpty()) {
+                LOG.debug("Purge of {} skipped: another instance holds its lock", sql.qualifiedName);
+            } else if (deleted.getAsLong() > 0) {
+                LOG.debug("Purged {} expired rows from {}", deleted.getAsLong(), sql.qualifiedName);
+            }
+        } catch (RuntimeException e) {
+            // Thrown out of a scheduled task it would cancel every later run; the next run tries again.
+            if (!closed.get()) {
+                LOG.warn("Purge of expired rows from {} failed: {}", sql.qualifiedName, e.getMessage());
+            }
+        }
+    }
+
+    private ScheduledExecutorService newPurgeScheduler() {
+        String threadName = "cachekit-postgres-purge-" + sql.table;
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return scheduler;
+    }
+
+    private void startPurge() {
+        if (purgeScheduler != null) {
+            long interval = options.purgeInterval().toMillis();
+            purgeScheduler.scheduleWithFixedDelay(this::runScheduledPurge, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Returns the data source in use (the owned {@link HikariDataSource}, or the supplied one) when asked for
+     * a type it is an instance of, such as {@link DataSource}.
+     *
+     * @throws IllegalArgumentException if neither this backend nor its data source is of that type
+     */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        if (type.isInstance(dataSource)) {
+            return type.cast(dataSource);
+        }
+        throw new IllegalArgumentException(name() + " backend cannot be unwrapped to " + type.getName());
+    }
+
+    /** The options this backend was created with. */
+    public PostgresBackendOptions options() {
+        return options;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (purgeScheduler != null) {
+            purgeScheduler.shutdownNow();
+        }
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresBackend{" + options.target() + ", table=" + sql.qualifiedName + "}";
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------
+
+    /** Work on a borrowed connection, before the operation's deadline (in System.nanoTime terms). */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection connection, long deadline) throws SQLException;
+    }
+
+    private <T> T run(String operation, SqlWork<T> work) {
+        ensureOpen(operation);
+        long deadline = System.nanoTime() + operationTimeoutNanos;
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection, deadline);
+        } catch (SQLException e) {
+            if (closed.get()) {
+                throw new CacheBackendException("postgres " + operation + ": the backend is closed", e);
+            }
+            throw SqlErrors.translate("postgres " + operation, e, context.operationTimeout());
+        }
+    }
+
+    private PreparedStatement prepare(Connection connection, String statement, long deadline, String operation)
+            throws SQLException {
+        long remaining = remainingMillis(deadline, operation);
+        PreparedStatement ps = connection.prepareStatement(statement);
+        try {
+            Statements.timeout(ps, remaining);
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+        return ps;
+    }
+
+    /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
+    private long remainingMillis(long deadline, String operation) {
+        long remainingNanos = deadline - System.nanoTime();
+        if (remainingNanos <= 0) {
+            throw new CacheTimeoutException("postgres " + operation + " did not finish within "
+                    + context.operationTimeout() + " (no time left after borrowing a connection)");
+        }
+        return (remainingNanos + 999_999) / 1_000_000;
+    }
+
+    private static void bindUpsert(
+            PreparedStatement ps, String namespace, byte[] storedKey, byte[] value, Long ttlMicros)
+            throws SQLException {
+        ps.setString(1, namespace);
+        ps.setBytes(2, storedKey);
+        ps.setBytes(3, value);
+        if (ttlMicros != null) {
+            ps.setLong(4, ttlMicros);
+        }
+    }
+
+    /** The TTL in microseconds (at least 1), or null for no expiry. */
+    private static Long ttlMicros(Duration ttl) {
+        if (ttl == null) {
+            return null;
+        }
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must be positive, or null for no expiry; got " + ttl);
+        }
+        if (ttl.compareTo(LONGEST_TTL) >= 0) {
+            return null;
+        }
+        long micros = ttl.getSeconds() * 1_000_000L + ttl.getNano() / 1_000;
+        return Math.max(1, micros);
+    }
+
+    private static void checkValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new CacheBackendException("postgres: value of " + value.length
+                    + " bytes is over PostgreSQL's bytea limit of " + MAX_VALUE_BYTES + " bytes");
+        }
+    }
+
+    private void ensureOpen(String operation) {
+        if (closed.get()) {
+            throw new CacheBackendException("postgres " + operation + ": the backend is closed");
+        }
+    }
+
+    private static long seconds(long millis) {
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}
