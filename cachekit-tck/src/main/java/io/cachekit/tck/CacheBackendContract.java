@@ -157,8 +157,8 @@ public abstract class CacheBackendContract {
     @EnumSource(Path.class)
     void genericCollectionsRoundTrip(Path path) {
         CacheOps c = ops(path);
-        List<User> users = List.of(
-                new User(1, "a", List.of(), Instant.EPOCH), new User(2, "b", List.of("x"), Instant.EPOCH));
+        List<User> users =
+                List.of(new User(1, "a", List.of(), Instant.EPOCH), new User(2, "b", List.of("x"), Instant.EPOCH));
         c.set("users", users);
         List<User> read = c.get("users", new TypeRef<List<User>>() {});
         assertThat(read).containsExactlyElementsOf(users);
@@ -242,8 +242,8 @@ public abstract class CacheBackendContract {
         Cache cache = newCache(CachekitConfig.builder().defaultTtl(Duration.ofMinutes(5)));
         CacheOps c = ops(path, cache);
         c.set("k", "v");
-        assertThat(c.getWithTtl("k", String.class).remainingTtl()).hasValueSatisfying(left -> assertThat(left)
-                .isLessThanOrEqualTo(Duration.ofMinutes(5)));
+        assertThat(c.getWithTtl("k", String.class).remainingTtl())
+                .hasValueSatisfying(left -> assertThat(left).isLessThanOrEqualTo(Duration.ofMinutes(5)));
         clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         assertThat(c.get("k", String.class)).isNull();
     }
@@ -275,7 +275,9 @@ public abstract class CacheBackendContract {
         c.set("k", "first", Duration.ofSeconds(10));
         c.set("k", "second", Cache.NO_EXPIRY);
         clock.advance(Duration.ofMinutes(1));
-        assertThat(c.get("k", String.class)).as("the old expiry must not survive").isEqualTo("second");
+        assertThat(c.get("k", String.class))
+                .as("the old expiry must not survive")
+                .isEqualTo("second");
         c.set("k", "third", Duration.ofSeconds(10));
         clock.advance(Duration.ofSeconds(11));
         assertThat(c.get("k", String.class)).isNull();
@@ -535,9 +537,7 @@ public abstract class CacheBackendContract {
             c.set(keys.get(i), "value-" + i);
         }
         for (int i = 0; i < keys.size(); i++) {
-            assertThat(c.get(keys.get(i), String.class))
-                    .as("key #%d", i)
-                    .isEqualTo("value-" + i);
+            assertThat(c.get(keys.get(i), String.class)).as("key #%d", i).isEqualTo("value-" + i);
         }
         c.delete("x".repeat(1024));
         assertThat(c.has("x".repeat(1024))).isFalse();

@@ -173,17 +173,21 @@ public interface CacheOps {
 
         @Override
         public <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<T> loader) {
-            return await(async().getOrLoad(key, type, ttl, () -> CompletableFuture.supplyAsync(
-                    () -> {
-                        try {
-                            return loader.load();
-                        } catch (RuntimeException e) {
-                            throw e;
-                        } catch (Exception e) {
-                            throw new CompletionException(e);
-                        }
-                    },
-                    executor)));
+            return await(async().getOrLoad(
+                            key,
+                            type,
+                            ttl,
+                            () -> CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            return loader.load();
+                                        } catch (RuntimeException e) {
+                                            throw e;
+                                        } catch (Exception e) {
+                                            throw new CompletionException(e);
+                                        }
+                                    },
+                                    executor)));
         }
 
         private static <T> T await(CompletableFuture<T> future) {
