@@ -1,0 +1,504 @@
+package io.cachekit.redis;
+
+import io.cachekit.CacheBackendException;
+import io.cachekit.redis.internal.RedisErrors;
+import io.cachekit.redis.internal.RedisKeys;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.CacheBackend;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis backend, on Lettuce: one server or a Redis Cluster, through one shared connection.
+ *
+ * <h2>Storage</h2>
+ *
+ * An entry is the Redis string {@code <namespace>:<key>} (the key in UTF-8) holding the value's bytes
+ * unchanged. A TTL is Redis's own ({@code SET ... PX}, rounded up to whole milliseconds); a {@code null}
+ * TTL writes no expiry and removes any earlier one. Redis expires entries by its own clock, not by the
+ * context's clock. {@link #getMany} is one {@code MGET} (on a Cluster, one per hash slot, which Lettuce
+ * splits and routes); {@link #setMany} pipelines one {@code SET ... PX} per entry, each routed to the node
+ * of its slot. {@link #clear} iterates {@code SCAN MATCH <namespace>:* COUNT n} and removes each page with
+ * {@code UNLINK}, on every master of a Cluster; it never uses {@code KEYS} or {@code FLUSHDB}.
+ *
+ * <h2>Timeouts and errors</h2>
+ *
+ * Every Redis command is bounded by the context's operation timeout; {@link #clear} sends several, each so
+ * bounded. A command that times out fails with {@link io.cachekit.CacheTimeoutException}; any other failure
+ * (refused or lost connection, server error, a value over {@link RedisBackendOptions#maxValueBytes()}) with
+ * {@link CacheBackendException}. While the connection is down, commands fail at once rather than queue,
+ * and Lettuce reconnects in the background. Messages never contain credentials.
+ *
+ * <h2>Threads</h2>
+ *
+ * Thread-safe. The async methods never block: they return Lettuce's futures, which complete on Lettuce's I/O
+ * threads, so code chained on them must not block. The sync methods wait for the same futures.
+ */
+public final class RedisBackend implements CacheBackend {
+    private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
+
+    /** A TTL this long or longer is written without expiry: Redis would reject it as out of range. */
+    private static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 4;
+
+    /** How much longer than the command timeout a sync call waits before it gives up on its own. */
+    private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final RedisBackendOptions options;
+    private final Duration timeout;
+    private final RedisErrors errors;
+    private final ClientResources ownResources;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Connects to the server or Cluster of {@code options}; commands time out after the context's operation
+     * timeout.
+     *
+     * @throws CacheBackendException when the server cannot be reached or refuses the credentials
+     */
+    public RedisBackend(RedisBackendOptions options, BackendContext context) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.timeout = Objects.requireNonNull(context, "context").operationTimeout();
+        this.errors = new RedisErrors(options.target(), timeout, password(options.nodes()));
+        this.ownResources = options.clientResources() == null ? newResources() : null;
+        ClientResources resources = ownResources != null ? ownResources : options.clientResources();
+        List<RedisURI> nodes = options.nodes().stream()
+                .map(node -> RedisURI.builder(node)
+                        .withTimeout(timeout)
+                        .withClientName(options.clientName())
+                        .build())
+                .toList();
+        AbstractRedisClient created = null;
+        try {
+            if (options.cluster()) {
+                RedisClusterClient clusterClient = RedisClusterClient.create(resources, nodes);
+                created = clusterClient;
+                clusterClient.setOptions(clusterOptions());
+                StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
+                this.connection = c;
+                this.commands = c.async();
+            } else {
+                RedisClient redisClient = RedisClient.create(resources);
+                created = redisClient;
+                // Fail fast while disconnected instead of queueing commands until they time out.
+                redisClient.setOptions(
+                        clientOptions(ClientOptions.builder(), ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                                .build());
+                StatefulRedisConnection<byte[], byte[]> c = redisClient.connect(ByteArrayCodec.INSTANCE, nodes.get(0));
+                this.connection = c;
+                this.commands = c.async();
+            }
+        } catch (RuntimeException e) {
+            shutDown(created);
+            throw errors.map("connect", e);
+        }
+        this.client = created;
+        log.debug("Connected to {}", options.target());
+    }
+
+    private static ClientResources newResources() {
+        // Reconnect soon after the server comes back: a cache that stays disconnected only costs misses.
+        return ClientResources.builder()
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(1), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    private <B extends ClientOptions.Builder> B clientOptions(B builder, ClientOptions.DisconnectedBehavior whileDown) {
+        builder.autoReconnect(true)
+                .disconnectedBehavior(whileDown)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(options.connectTimeout())
+                        .keepAlive(true)
+                        .build());
+        return builder;
+    }
+
+    private ClusterClientOptions clusterOptions() {
+        ClusterClientOptions.Builder builder = ClusterClientOptions.builder();
+        // Node connections open lazily, on a node's first command: rejecting commands while one connects would
+        // fail them, so they wait for it, bounded by the command timeout.
+        clientOptions(builder, ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS);
+        // Adaptive refresh (on MOVED, ASK, reconnects) is on by default; a periodic one also finds new nodes.
+        return builder.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(60))
+                        .build())
+                .build();
+    }
+
+    /** The password of static credentials, to scrub it from driver messages; null when there is none. */
+    private static String password(List<RedisURI> nodes) {
+        RedisCredentialsProvider provider = nodes.get(0).getCredentialsProvider();
+        if (provider instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
+            RedisCredentials credentials = immediate.resolveCredentialsNow();
+            if (credentials != null && credentials.hasPassword()) {
+                return new String(credentials.getPassword());
+            }
+        }
+        return null;
+    }
+
+    /** {@code redis}. */
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    /** The options this backend was created with. */
+    public RedisBackendOptions options() {
+        return options;
+    }
+
+    @Override
+    public byte[] get(String namespace, String key) {
+        return await("get", getAsync(namespace, key));
+    }
+
+    @Override
+    public void set(String namespace, String key, byte[] value, Duration ttl) {
+        await("set", setAsync(namespace, key, value, ttl));
+    }
+
+    @Override
+    public void delete(String namespace, String key) {
+        await("delete", deleteAsync(namespace, key));
+    }
+
+    @Override
+    public void clear(String namespace) {
+        // Not bounded as a whole: each of its SCAN and UNLINK commands is, and a large namespace takes many.
+        awaitUnbounded("clear", clearAsync(namespace));
+    }
+
+    @Override
+    public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        return await("getMany", getManyAsync(namespace, keys));
+    }
+
+    @Override
+    public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        await("setMany", setManyAsync(namespace, entries, ttl));
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getAsync(String namespace, String key) {
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("get"));
+        }
+        return mapErrors("get", () -> commands.get(storedKey).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, Duration ttl) {
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        Objects.requireNonNull(value, "value");
+        SetArgs expiry = expiry(ttl);
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("set"));
+        }
+        if (value.length > options.maxValueBytes()) {
+            return CompletableFuture.failedFuture(tooLarge(value.length));
+        }
+        return mapErrors("set", () -> write(storedKey, value, expiry).thenApply(ok -> null));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAsync(String namespace, String key) {
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("delete"));
+        }
+        return mapErrors(
+                "delete", () -> commands.unlink(storedKey).toCompletableFuture().thenApply(n -> (Void) null));
+    }
+
+    @Override
+    public CompletableFuture<Void> clearAsync(String namespace) {
+        byte[] pattern = RedisKeys.pattern(Objects.requireNonNull(namespace, "namespace"));
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("clear"));
+        }
+        return mapErrors("clear", () -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            // On a Cluster, Lettuce's SCAN walks every master in turn and its UNLINK splits keys by slot.
+            scanAndUnlink(
+                    ScanCursor.INITIAL,
+                    ScanArgs.Builder.matches(pattern).limit(options.scanCount()),
+                    new ArrayList<>(),
+                    done);
+            return done;
+        });
+    }
+
+    /**
+     * Sends the next SCAN; each page's UNLINK goes out together with the following SCAN rather than before
+     * it. Pages arrive one after another, so {@code unlinks} is never touched by two threads at once.
+     */
+    private void scanAndUnlink(
+            ScanCursor cursor, ScanArgs args, List<CompletableFuture<Long>> unlinks, CompletableFuture<Void> done) {
+        CompletableFuture<KeyScanCursor<byte[]>> page;
+        try {
+            page = commands.scan(cursor, args).toCompletableFuture();
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            return;
+        }
+        page.whenComplete((result, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+                return;
+            }
+            try {
+                List<byte[]> keys = result.getKeys();
+                if (!keys.isEmpty()) {
+                    unlinks.add(commands.unlink(keys.toArray(new byte[0][])).toCompletableFuture());
+                }
+                if (result.isFinished()) {
+                    CompletableFuture.allOf(unlinks.toArray(new CompletableFuture<?>[0]))
+                            .whenComplete((ignored, unlinkError) -> {
+                                if (unlinkError != null) {
+                                    done.completeExceptionally(unlinkError);
+                                } else {
+                                    done.complete(null);
+                                }
+                            });
+                } else {
+                    scanAndUnlink(result, args, unlinks, done);
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, byte[]>> getManyAsync(String namespace, Collection<String> keys) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+        byte[][] storedKeys = new byte[distinct.size()][];
+        for (int i = 0; i < storedKeys.length; i++) {
+            storedKeys[i] = RedisKeys.key(namespace, distinct.get(i));
+        }
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("getMany"));
+        }
+        if (storedKeys.length == 0) {
+            return CompletableFuture.completedFuture(new HashMap<>());
+        }
+        return mapErrors(
+                "getMany", () -> commands.mget(storedKeys).toCompletableFuture().thenApply(values -> {
+                    // MGET answers in the order of the keys asked, on a Cluster too.
+                    Map<String, byte[]> found = new HashMap<>();
+                    for (int i = 0; i < values.size(); i++) {
+                        KeyValue<byte[], byte[]> kv = values.get(i);
+                        if (kv.hasValue()) {
+                            found.put(distinct.get(i), kv.getValue());
+                        }
+                    }
+                    return found;
+                }));
+    }
+
+    @Override
+    public CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        SetArgs expiry = expiry(ttl);
+        List<byte[]> storedKeys = new ArrayList<>(entries.size());
+        List<byte[]> values = new ArrayList<>(entries.size());
+        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+            byte[] value = Objects.requireNonNull(entry.getValue(), "value");
+            if (value.length > options.maxValueBytes()) {
+                return CompletableFuture.failedFuture(tooLarge(value.length));
+            }
+            storedKeys.add(RedisKeys.key(namespace, entry.getKey()));
+            values.add(value);
+        }
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setMany"));
+        }
+        if (storedKeys.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return mapErrors("setMany", () -> {
+            // Async commands are pipelined: all SETs are written before the first reply is awaited.
+            CompletableFuture<?>[] writes = new CompletableFuture<?>[storedKeys.size()];
+            for (int i = 0; i < writes.length; i++) {
+                writes[i] = write(storedKeys.get(i), values.get(i), expiry);
+            }
+            return CompletableFuture.allOf(writes);
+        });
+    }
+
+    private CompletableFuture<String> write(byte[] storedKey, byte[] value, SetArgs expiry) {
+        return (expiry == null ? commands.set(storedKey, value) : commands.set(storedKey, value, expiry))
+                .toCompletableFuture();
+    }
+
+    /** {@code PX} rounded up to whole milliseconds, or null (no expiry) for a null or out-of-range TTL. */
+    private static SetArgs expiry(Duration ttl) {
+        if (ttl == null) {
+            return null;
+        }
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must be positive, or null for no expiry; got " + ttl);
+        }
+        if (ttl.getSeconds() >= MAX_TTL_MILLIS / 1000) {
+            return null;
+        }
+        long millis = ttl.toMillis();
+        if (ttl.minusMillis(millis).isZero()) {
+            return SetArgs.Builder.px(millis);
+        }
+        return SetArgs.Builder.px(millis + 1);
+    }
+
+    private CacheBackendException tooLarge(long size) {
+        return new CacheBackendException("redis set on " + options.target() + ": value of " + size
+                + " bytes exceeds maxValueBytes " + options.maxValueBytes());
+    }
+
+    /** Runs {@code command} and maps its failure, whether thrown at once or reported by the future. */
+    private <T> CompletableFuture<T> mapErrors(String operation, CommandCall<T> command) {
+        CompletableFuture<T> future;
+        try {
+            future = command.call();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(errors.map(operation, e));
+        }
+        return future.handle((value, error) -> {
+            if (error != null) {
+                throw errors.map(operation, error);
+            }
+            return value;
+        });
+    }
+
+    /** A Lettuce call that may throw before it returns a future. */
+    @FunctionalInterface
+    private interface CommandCall<T> {
+        CompletableFuture<T> call();
+    }
+
+    /** Waits for an operation's future: Lettuce times out each command itself, and this wait is a backstop. */
+    private <T> T await(String operation, CompletableFuture<T> future) {
+        try {
+            return future.get(timeout.toNanos() + BACKSTOP_NANOS, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw errors.map(operation, e.getCause());
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw errors.timeout(operation);
+        } catch (InterruptedException e) {
+            throw interrupted(operation, future, e);
+        }
+    }
+
+    private <T> void awaitUnbounded(String operation, CompletableFuture<T> future) {
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            throw errors.map(operation, e.getCause());
+        } catch (InterruptedException e) {
+            throw interrupted(operation, future, e);
+        }
+    }
+
+    private CacheBackendException interrupted(String operation, CompletableFuture<?> future, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        future.cancel(false);
+        return new CacheBackendException("redis " + operation + " on " + options.target() + " was interrupted", e);
+    }
+
+    /**
+     * Returns this backend, its Lettuce connection ({@link StatefulRedisConnection} or {@link
+     * StatefulRedisClusterConnection}), its async commands or its client ({@link RedisClient} or {@link
+     * RedisClusterClient}), whichever is of {@code type}.
+     *
+     * @throws IllegalArgumentException if none is
+     */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        for (Object candidate : new Object[] {this, connection, commands, client}) {
+            if (type.isInstance(candidate)) {
+                return type.cast(candidate);
+            }
+        }
+        throw new IllegalArgumentException("redis backend cannot be unwrapped to " + type.getName());
+    }
+
+    /** Closes the connection and the client, and the client resources unless they were shared. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            connection.close();
+        } finally {
+            shutDown(client);
+        }
+        log.debug("Closed connection to {}", options.target());
+    }
+
+    private void shutDown(AbstractRedisClient redisClient) {
+        try {
+            if (redisClient != null) {
+                redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        } finally {
+            if (ownResources != null) {
+                try {
+                    ownResources.shutdown(0, 2, TimeUnit.SECONDS).get();
+                } catch (ExecutionException e) {
+                    log.warn("Shutting down Lettuce resources of {} failed", options.target(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    log.warn("Interrupted while shutting down Lettuce resources of {}", options.target());
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBackend{" + options.target() + "}";
+    }
+}

@@ -1,0 +1,79 @@
+package io.cachekit.redis.internal;
+
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import io.cachekit.spi.Redaction;
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one place where Lettuce's errors become Cachekit's: a command timeout becomes a {@link
+ * CacheTimeoutException}, anything else a {@link CacheBackendException}. Messages name the backend, the
+ * operation and the target ({@code host:port} only), and never carry a password. Not API; thread-safe.
+ */
+public final class RedisErrors {
+    private final String target;
+    private final Duration timeout;
+    private final String secret;
+
+    /**
+     * @param target where the backend connects, for messages; must hold no credentials
+     * @param timeout the command timeout, for messages
+     * @param secret the password to scrub from driver messages, or {@code null}
+     */
+    public RedisErrors(String target, Duration timeout, String secret) {
+        this.target = target;
+        this.timeout = timeout;
+        this.secret = secret == null || secret.isEmpty() ? null : secret;
+    }
+
+    /** Maps {@code error}, met by {@code operation}, to a Cachekit exception; Cachekit's own pass unchanged. */
+    public CacheBackendException map(String operation, Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof CacheBackendException mapped) {
+            return mapped;
+        }
+        if (cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException) {
+            return new CacheTimeoutException(
+                    "redis " + operation + " on " + target + " did not answer within " + timeout, cause);
+        }
+        if (cause instanceof CancellationException) {
+            return new CacheBackendException("redis " + operation + " on " + target + " was cancelled", cause);
+        }
+        return new CacheBackendException(
+                "redis " + operation + " on " + target + " failed: " + scrub(describe(cause)), cause);
+    }
+
+    /** A timeout met while waiting for {@code operation}'s future. */
+    public CacheTimeoutException timeout(String operation) {
+        return new CacheTimeoutException("redis " + operation + " on " + target + " did not answer within " + timeout);
+    }
+
+    /** The failure of an operation on a closed backend. */
+    public CacheBackendException closed(String operation) {
+        return new CacheBackendException("redis " + operation + " on " + target + ": the backend is closed");
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    /** Drivers may echo a URI or a password in a message; neither may reach an exception of ours. */
+    private String scrub(String message) {
+        String redacted = Redaction.redactUri(message);
+        return secret == null ? redacted : redacted.replace(secret, "***");
+    }
+}
