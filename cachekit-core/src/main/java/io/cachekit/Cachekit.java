@@ -134,7 +134,8 @@ public final class Cachekit {
 
     private static URI parse(String uri) {
         try {
-            URI parsed = new URI(uri);
+            // java.net.URI wants something after "//": read "memory://" as "memory:///".
+            URI parsed = new URI(uri.endsWith("://") ? uri + "/" : uri);
             if (parsed.getScheme() == null) {
                 throw new IllegalArgumentException("Backend URI needs a scheme such as memory:// or redis://, got '"
                         + Redaction.redactUri(uri) + "'");

@@ -268,12 +268,15 @@ public final class MethodCaching {
     private static final class Handler implements InvocationHandler {
         private final Object target;
         private final Map<Method, Plan> plans;
+        /** Accessible copies of the interface's methods, so interfaces that are not public can be proxied. */
+        private final Map<Method, Method> accessible = new HashMap<>();
 
         Handler(Class<?> type, Object target, Map<Method, Plan> plans) {
             this.target = target;
             this.plans = plans;
             for (Method m : type.getMethods()) {
-                m.setAccessible(true); // interfaces that are not public can still be proxied
+                m.setAccessible(true);
+                accessible.put(m, m);
             }
         }
 
@@ -300,7 +303,7 @@ public final class MethodCaching {
 
         private Object call(Method method, Object[] args) throws Throwable {
             try {
-                return method.invoke(target, args);
+                return accessible.getOrDefault(method, method).invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }

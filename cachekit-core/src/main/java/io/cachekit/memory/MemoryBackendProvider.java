@@ -22,8 +22,8 @@ public final class MemoryBackendProvider implements CacheBackendProvider {
 
     @Override
     public CacheBackend create(URI uri, BackendContext context) {
-        if (uri.getHost() != null
-                || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())) {
+        String path = uri.getRawPath();
+        if (uri.getHost() != null || (path != null && !path.isEmpty() && !path.equals("/"))) {
             throw new IllegalArgumentException(
                     "memory:// takes no host or path, only options: memory://?maxSize=10000");
         }
