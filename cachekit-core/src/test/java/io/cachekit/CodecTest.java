@@ -16,6 +16,7 @@ class CodecTest {
 
     /** A class a store's writer might plant; it must never be deserialized without being allowed. */
     static final class Gadget implements Serializable {
+        private static final long serialVersionUID = 1L;
         final String payload = "x";
     }
 
