@@ -165,16 +165,20 @@ public final class RedisBackend implements CacheBackend {
                 .build();
     }
 
-    /** The password of static credentials, to scrub it from driver messages; null when there is none. */
+    /** The password to scrub from driver messages; null when there is none or it cannot be had at once. */
     private static String password(List<RedisURI> nodes) {
         RedisCredentialsProvider provider = nodes.get(0).getCredentialsProvider();
-        if (provider instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
-            RedisCredentials credentials = immediate.resolveCredentialsNow();
-            if (credentials != null && credentials.hasPassword()) {
-                return new String(credentials.getPassword());
-            }
+        if (provider == null) {
+            return null;
         }
-        return null;
+        try {
+            // URI credentials resolve at once, without I/O; a slow custom provider is not waited for.
+            RedisCredentials credentials = provider.resolveCredentials().block(Duration.ofMillis(100));
+            return credentials != null && credentials.hasPassword() ? new String(credentials.getPassword()) : null;
+        } catch (RuntimeException e) {
+            log.debug("Credentials not resolved at creation; driver messages are redacted by URI only", e);
+            return null;
+        }
     }
 
     /** {@code redis}. */
