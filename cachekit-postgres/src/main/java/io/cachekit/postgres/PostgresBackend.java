@@ -310,11 +310,10 @@ public final class PostgresBackend extends BlockingCacheBackend {
                 ps.executeBatch();
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
-                Statements.rollbackQuietly(connection, e);
+                Statements.rollbackAfter(connection, e, autoCommit);
                 throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
             }
+            connection.setAutoCommit(autoCommit);
             return null;
         });
     }
@@ -370,12 +369,11 @@ public final class PostgresBackend extends BlockingCacheBackend {
                 }
                 // Commit (or end the empty transaction) to release the advisory lock at once.
                 connection.commit();
+                connection.setAutoCommit(autoCommit);
                 return deleted;
             } catch (SQLException | RuntimeException e) {
-                Statements.rollbackQuietly(connection, e);
+                Statements.rollbackAfter(connection, e, autoCommit);
                 throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
             throw SqlErrors.translate("postgres purge", e, maintenanceTimeout);

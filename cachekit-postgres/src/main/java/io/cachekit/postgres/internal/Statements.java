@@ -23,12 +23,16 @@ public final class Statements {
         }
     }
 
-    /** Rolls back after {@code failure}, recording a failed rollback on it rather than hiding it. */
-    public static void rollbackQuietly(Connection connection, Throwable failure) {
+    /**
+     * Ends a failed transaction: rolls back and restores the connection's auto-commit mode, recording a
+     * failure of either on {@code failure} rather than letting it hide the first error.
+     */
+    public static void rollbackAfter(Connection connection, Throwable failure, boolean autoCommit) {
         try {
             connection.rollback();
-        } catch (SQLException rollbackFailure) {
-            failure.addSuppressed(rollbackFailure);
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException cleanupFailure) {
+            failure.addSuppressed(cleanupFailure);
         }
     }
 }

@@ -89,13 +89,12 @@ public final class TableSetup {
                 ddl.execute(sql.createExpiryIndex);
             }
             connection.commit();
-            LOG.info("Created {}table {}", unlogged ? "UNLOGGED " : "", sql.qualifiedName);
         } catch (SQLException | RuntimeException e) {
-            Statements.rollbackQuietly(connection, e);
+            Statements.rollbackAfter(connection, e, autoCommit);
             throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
         }
+        connection.setAutoCommit(autoCommit);
+        LOG.info("Created {}table {}", unlogged ? "UNLOGGED " : "", sql.qualifiedName);
     }
 
     private static void checkColumns(Connection connection, TableSql sql, long timeoutMillis) throws SQLException {
