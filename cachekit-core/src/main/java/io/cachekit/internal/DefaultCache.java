@@ -585,7 +585,12 @@ public final class DefaultCache implements Cache {
         if (ttl == NO_EXPIRY) {
             return 0;
         }
-        long millis = ttl.toMillis() + (ttl.toNanosPart() % 1_000_000 == 0 ? 0 : 1); // never round down to 0
+        long millis;
+        try {
+            millis = ttl.toMillis() + (ttl.toNanosPart() % 1_000_000 == 0 ? 0 : 1); // never round down to 0
+        } catch (ArithmeticException e) {
+            return 0; // longer than the epoch can count: never
+        }
         long now = clock.millis();
         return millis > Long.MAX_VALUE - now ? 0 : now + millis;
     }

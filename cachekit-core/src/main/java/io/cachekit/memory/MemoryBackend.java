@@ -232,6 +232,7 @@ public final class MemoryBackend implements CacheBackend {
             return new Entry(value, encoded, Long.MAX_VALUE, 0);
         }
         long ttlNanos = saturatedNanos(ttl);
+        // Nanoseconds saturate after 292 years: such entries never expire, as far as anyone can tell.
         long expiresAt = ttlNanos == Long.MAX_VALUE ? 0 : clock.millis() + ttl.toMillis();
         return new Entry(value, encoded, ttlNanos, expiresAt);
     }
