@@ -46,7 +46,7 @@ import org.junit.jupiter.api.TestInstance;
 class PostgresBackendFailureTest {
     private static final int FAILURE_PORT = Integer.getInteger("cachekit.postgres.failurePort", 5434);
     private static final String SECRET = "s3cr3t-pw";
-    private static final Duration SHORT_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
 
     private final ThrowawayPostgres throwaway = new ThrowawayPostgres(FAILURE_PORT, "postgres-failure-test");
     private ExecutorService executor;
