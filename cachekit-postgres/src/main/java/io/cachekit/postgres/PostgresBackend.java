@@ -172,7 +172,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
                     sql,
                     options.createTable(),
                     options.unlogged(),
-                    remainingMillis(start + maintenanceTimeout.toNanos(), "setup"));
+                    remainingMillis(start + maintenanceTimeout.toNanos(), "setup", maintenanceTimeout));
         } catch (SQLException e) {
             throw SqlErrors.translate(
                     "postgres setup of " + sql.qualifiedName + " at " + options.target(), e, maintenanceTimeout);
@@ -353,7 +353,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
             try {
                 boolean locked;
                 try (PreparedStatement lock = connection.prepareStatement(sql.tryPurgeLock)) {
-                    Statements.timeout(lock, remainingMillis(deadline, "purge"));
+                    Statements.timeout(lock, remainingMillis(deadline, "purge", maintenanceTimeout));
                     lock.setLong(1, sql.purgeLockKey);
                     try (ResultSet rs = lock.executeQuery()) {
                         locked = rs.next() && rs.getBoolean(1);
@@ -362,7 +362,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
                 long deleted = -1;
                 if (locked) {
                     try (PreparedStatement delete = connection.prepareStatement(sql.purgeBatch)) {
-                        Statements.timeout(delete, remainingMillis(deadline, "purge"));
+                        Statements.timeout(delete, remainingMillis(deadline, "purge", maintenanceTimeout));
                         delete.setInt(1, options.purgeBatchSize());
                         deleted = delete.executeUpdate();
                     }
@@ -491,10 +491,14 @@ public final class PostgresBackend extends BlockingCacheBackend {
 
     /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
     private long remainingMillis(long deadline, String operation) {
+        return remainingMillis(deadline, operation, context.operationTimeout());
+    }
+
+    private static long remainingMillis(long deadline, String operation, Duration timeout) {
         long remainingNanos = deadline - System.nanoTime();
         if (remainingNanos <= 0) {
-            throw new CacheTimeoutException("postgres " + operation + " did not finish within "
-                    + context.operationTimeout() + " (no time left after borrowing a connection)");
+            throw new CacheTimeoutException("postgres " + operation + " did not finish within " + timeout
+                    + " (no time left for the statement)");
         }
         return (remainingNanos + 999_999) / 1_000_000;
     }

@@ -3,6 +3,7 @@ package io.cachekit.postgres.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -103,9 +104,7 @@ public final class TableSql {
     }
 
     private static String check(String what, String name, Pattern pattern, int maxLength) {
-        if (name == null) {
-            throw new NullPointerException(what);
-        }
+        Objects.requireNonNull(name, what);
         if (!pattern.matcher(name).matches()) {
             throw new IllegalArgumentException("PostgreSQL " + what + " name must be a lowercase identifier: a letter"
                     + " or '_', then letters, digits or '_', at most " + maxLength + " characters; got '" + name
