@@ -62,13 +62,15 @@ import org.slf4j.LoggerFactory;
  * Every Redis command is bounded by the context's operation timeout; {@link #clear} sends several, each so
  * bounded. A command that times out fails with {@link io.cachekit.CacheTimeoutException}; any other failure
  * (refused or lost connection, server error, a value over {@link RedisBackendOptions#maxValueBytes()}) with
- * {@link CacheBackendException}. While the connection is down, commands fail at once rather than queue,
- * and Lettuce reconnects in the background. Messages never contain credentials.
+ * {@link CacheBackendException}. While the connection to a standalone server is down, commands fail at
+ * once rather than queue, and Lettuce reconnects in the background (backing off to at most 1 s between
+ * attempts with the backend's own client resources). On a Cluster, a command to a node whose connection is
+ * opening or reopening waits for it, within the same timeout. Messages never contain credentials.
  *
  * <h2>Threads</h2>
  *
- * Thread-safe. The async methods never block: they return Lettuce's futures, which complete on Lettuce's I/O
- * threads, so code chained on them must not block. The sync methods wait for the same futures.
+ * Thread-safe. The async methods never block: their futures complete on Lettuce's I/O threads, so code
+ * chained on them must not block. The sync methods wait for the same futures.
  */
 public final class RedisBackend implements CacheBackend {
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);

@@ -24,18 +24,37 @@ import org.awaitility.Awaitility;
 final class RedisProcess implements AutoCloseable {
     private final int port;
     private final Path dir;
+    private final boolean tls;
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(int port, Path dir, List<String> extraArgs) {
+    private RedisProcess(int port, boolean tls, Path dir, List<String> extraArgs) {
         this.port = port;
+        this.tls = tls;
         this.dir = dir;
         this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a server on {@code port} with its files in {@code dir}, and waits until it answers. */
     static RedisProcess start(int port, Path dir, String... extraArgs) {
-        RedisProcess server = new RedisProcess(port, dir, List.of(extraArgs));
+        RedisProcess server = new RedisProcess(port, false, dir, List.of(extraArgs));
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts a server that speaks TLS only, on {@code port}, with the given PEM certificate and key, and
+     * waits until its port accepts connections.
+     */
+    static RedisProcess startTls(int port, Path dir, Path cert, Path key, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of(
+                "--tls-port", String.valueOf(port),
+                "--tls-cert-file", cert.toString(),
+                "--tls-key-file", key.toString(),
+                "--tls-ca-cert-file", cert.toString(),
+                "--tls-auth-clients", "no"));
+        args.addAll(List.of(extraArgs));
+        RedisProcess server = new RedisProcess(port, true, dir, args);
         server.start();
         return server;
     }
@@ -52,7 +71,7 @@ final class RedisProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 System.getProperty("cachekit.redis.server", "redis-server"),
                 "--port",
-                String.valueOf(port),
+                String.valueOf(tls ? 0 : port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -107,10 +126,13 @@ final class RedisProcess implements AutoCloseable {
         stop();
     }
 
-    /** Whether a server answers PING on the port. */
+    /** Whether a server answers PING on the port; for a TLS server, whether the port accepts connections. */
     private boolean answers() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            if (tls) {
+                return true;
+            }
             socket.setSoTimeout(1000);
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
