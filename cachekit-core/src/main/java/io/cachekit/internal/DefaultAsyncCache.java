@@ -46,7 +46,7 @@ final class DefaultAsyncCache implements AsyncCache {
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> getValue(String key, Type type, Class<?> raw) {
         Objects.requireNonNull(key, "key");
-        return read(key, type, raw, cache.errorPolicy(), true).thenApply(v -> v == DefaultCache.MISS ? null : (T) v);
+        return read(key, type, raw, cache.errorPolicy(), true).thenApply(v -> DefaultCache.isMiss(v) ? null : (T) v);
     }
 
     @Override
@@ -66,7 +66,7 @@ final class DefaultAsyncCache implements AsyncCache {
             return completed(() -> cache.getWithTtl(key, TypeRef.of(type))).thenApply(e -> (CacheEntry<T>) e);
         }
         return fetch(key, cache.errorPolicy()).thenApply(bytes -> {
-            if (bytes == null) {
+            if (bytes == null || bytes == DefaultCache.UNAVAILABLE_BYTES) {
                 cache.namespaceStats().misses.increment();
                 return null;
             }
@@ -217,11 +217,11 @@ final class DefaultAsyncCache implements AsyncCache {
             return completed(() -> cache.read(key, type, raw, policy, count));
         }
         return fetch(key, policy).thenApply(bytes -> {
-            if (bytes == null) {
+            if (bytes == null || bytes == DefaultCache.UNAVAILABLE_BYTES) {
                 if (count) {
                     cache.namespaceStats().misses.increment();
                 }
-                return DefaultCache.MISS;
+                return bytes == null ? DefaultCache.MISS : DefaultCache.UNAVAILABLE;
             }
             return cache.decodeOrMiss(key, bytes, type, raw, count, true);
         });
@@ -233,7 +233,7 @@ final class DefaultAsyncCache implements AsyncCache {
             cache.stopTimer(Operation.GET, t0);
             if (error != null) {
                 cache.fail(Operation.GET, asRuntime(error), policy);
-                return null;
+                return DefaultCache.UNAVAILABLE_BYTES;
             }
             return bytes;
         });
@@ -279,7 +279,7 @@ final class DefaultAsyncCache implements AsyncCache {
                 ? CompletableFuture.completedFuture(DefaultCache.MISS)
                 : read(key, type, raw, policy, true);
         return first.thenCompose(cached -> {
-            if (cached != DefaultCache.MISS) {
+            if (!DefaultCache.isMiss(cached)) {
                 return CompletableFuture.completedFuture(cached);
             }
             FlightKey flightKey = new FlightKey(cache.storedNamespace, key);
@@ -288,18 +288,21 @@ final class DefaultAsyncCache implements AsyncCache {
             if (running != null) {
                 return running.thenApply(v -> v); // a dependent, so callers cannot complete the shared one
             }
-            CompletableFuture<Object> again = mode == CallMode.REFRESH
-                    ? CompletableFuture.completedFuture(DefaultCache.MISS)
+            // When the store has just failed (open), neither re-read nor write: each would wait for the timeout.
+            boolean storeDown = cached == DefaultCache.UNAVAILABLE;
+            CompletableFuture<Object> again = mode == CallMode.REFRESH || storeDown
+                    ? CompletableFuture.completedFuture(cached)
                     : read(key, type, raw, policy, false);
             boolean[] loaded = new boolean[1];
             again.thenCompose(v -> {
-                        if (v != DefaultCache.MISS) {
+                        if (!DefaultCache.isMiss(v)) {
                             return CompletableFuture.completedFuture(v);
                         }
                         loaded[0] = true;
                         stats.loads.increment();
+                        boolean store = v != DefaultCache.UNAVAILABLE;
                         return start(loader)
-                                .thenCompose(value -> value != null || cacheNull
+                                .thenCompose(value -> store && (value != null || cacheNull)
                                         ? write(key, value, resolvedTtl, ErrorPolicy.FAIL_OPEN)
                                                 .thenApply(x -> value)
                                         : CompletableFuture.completedFuture(value));

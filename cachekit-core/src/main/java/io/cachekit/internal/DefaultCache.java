@@ -39,6 +39,10 @@ import java.util.function.Supplier;
 public final class DefaultCache implements Cache {
     /** What a read returns when there is no usable entry; distinct from a cached null. */
     static final Object MISS = new Object();
+    /** What a read returns when the store failed and the policy is to fail open: a miss, store down. */
+    static final Object UNAVAILABLE = new Object();
+    /** What {@link #fetch} returns when the store failed open. */
+    static final byte[] UNAVAILABLE_BYTES = new byte[0];
     /** What decoding returns for an entry that cannot be read into the requested type. */
     private static final Object FOREIGN = new Object();
 
@@ -106,7 +110,11 @@ public final class DefaultCache implements Cache {
             return null;
         }
         Object v = read(key, type, raw, errorPolicy, true);
-        return v == MISS ? null : (T) v;
+        return isMiss(v) ? null : (T) v;
+    }
+
+    static boolean isMiss(Object v) {
+        return v == MISS || v == UNAVAILABLE;
     }
 
     @Override
@@ -134,7 +142,7 @@ public final class DefaultCache implements Cache {
             return new CacheEntry<>((T) v, remaining(references.expiresAt(storedNamespace, key)));
         }
         byte[] bytes = fetch(key, errorPolicy);
-        if (bytes == null) {
+        if (bytes == null || bytes == UNAVAILABLE_BYTES) {
             stats.misses.increment();
             return null;
         }
@@ -415,11 +423,11 @@ public final class DefaultCache implements Cache {
             return readReference(key, type, raw, count);
         }
         byte[] bytes = fetch(key, policy);
-        if (bytes == null) {
+        if (bytes == null || bytes == UNAVAILABLE_BYTES) {
             if (count) {
                 stats.misses.increment();
             }
-            return MISS;
+            return bytes == null ? MISS : UNAVAILABLE;
         }
         return decodeOrMiss(key, bytes, type, raw, count, false);
     }
@@ -450,14 +458,14 @@ public final class DefaultCache implements Cache {
         return v;
     }
 
-    /** The stored bytes, or null when absent or when the read failed open. */
+    /** The stored bytes, null when absent, or {@link #UNAVAILABLE_BYTES} when the read failed open. */
     private byte[] fetch(String key, ErrorPolicy policy) {
         long t0 = startTimer();
         try {
             return backend.get(storedNamespace, key);
         } catch (RuntimeException e) {
             fail(Operation.GET, e, policy);
-            return null;
+            return UNAVAILABLE_BYTES;
         } finally {
             stopTimer(Operation.GET, t0);
         }
@@ -625,9 +633,12 @@ public final class DefaultCache implements Cache {
             stats.loads.increment();
             return loader.get();
         }
+        // When the store has just failed (open), neither re-read nor write: each would wait for the timeout.
+        boolean storeDown = false;
         if (mode != CallMode.REFRESH) {
             Object cached = read(key, type, raw, policy, true);
-            if (cached != MISS) {
+            storeDown = cached == UNAVAILABLE;
+            if (!isMiss(cached)) {
                 return cached;
             }
         }
@@ -640,11 +651,12 @@ public final class DefaultCache implements Cache {
         Object value;
         try {
             value = MISS;
-            if (mode != CallMode.REFRESH) {
+            if (mode != CallMode.REFRESH && !storeDown) {
                 // Another caller may have finished loading between our miss and our registration.
                 value = read(key, type, raw, policy, false);
+                storeDown = value == UNAVAILABLE;
             }
-            if (value == MISS) {
+            if (isMiss(value)) {
                 stats.loads.increment();
                 try {
                     value = loader.get();
@@ -652,7 +664,7 @@ public final class DefaultCache implements Cache {
                     stats.loadFailures.increment();
                     throw t;
                 }
-                if (value != null || cacheNull) {
+                if (!storeDown && (value != null || cacheNull)) {
                     write(key, value, resolvedTtl, ErrorPolicy.FAIL_OPEN);
                 }
             }
