@@ -1,0 +1,410 @@
+package io.cachekit.benchmarks.memory;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.cachekit.Cache;
+import io.cachekit.Cached;
+import io.cachekit.Cachekit;
+import io.cachekit.benchmarks.report.ReportRow;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A cache hit in memory, read through Cachekit and through the libraries it is measured by.
+ *
+ * <p>Every row reads the same 1,024 pre-populated string keys holding string values, from caches bounded to
+ * 10,000 entries. Each benchmark thread walks its own shuffled copy of the keys (distinct {@code String}
+ * instances, so no lookup is won by reference equality), one key per call, without allocating or drawing
+ * random numbers in the measured path. The setup of every row checks that the measured calls are hits, and
+ * its teardown fails the run if any of them was not.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Threads(2)
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class MemoryHitBenchmark {
+    static final int KEY_COUNT = 1024; // a power of two: the cursor wraps with a mask
+    static final int MAX_SIZE = 10_000;
+    static final Duration TTL = Duration.ofMinutes(10);
+
+    static String key(int i) {
+        return "user:" + i;
+    }
+
+    static String valueOf(String key) {
+        return "hello " + key;
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `Cache.get` (memory backend)",
+            baseline = "caffeineGetIfPresent",
+            alsoComparedTo = "caffeineWithExpiryGetIfPresent",
+            atLeast = 0.5,
+            target = "Cachekit `Cache.get` hit >= 0.5 x raw Caffeine `getIfPresent`")
+    public String cachekitGet(CachekitState state, Keys keys) {
+        return state.cache.get(keys.next(), String.class);
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `@Cached` proxy method",
+            baseline = "springCacheable",
+            atLeast = 1.0,
+            strictly = true,
+            target = "Cachekit `@Cached` proxy hit faster than Spring `@Cacheable` on `CaffeineCacheManager`")
+    public String cachekitCachedProxy(CachekitState state, Keys keys) {
+        return state.proxy.greet(keys.next());
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw Caffeine `getIfPresent` (maximumSize)")
+    public String caffeineGetIfPresent(CaffeineState state, Keys keys) {
+        return state.cache.getIfPresent(keys.next());
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Raw Caffeine `getIfPresent` (maximumSize, variable expiry, caller-runs executor)",
+            baseline = "caffeineGetIfPresent")
+    public String caffeineWithExpiryGetIfPresent(CaffeineWithExpiryState state, Keys keys) {
+        return state.cache.getIfPresent(keys.next());
+    }
+
+    @Benchmark
+    @ReportRow(label = "Spring `@Cacheable` on `CaffeineCacheManager`")
+    public String springCacheable(SpringState state, Keys keys) {
+        return state.greeter.greet(keys.next());
+    }
+
+    @Benchmark
+    @ReportRow(label = "JDK proxy whose handler returns its argument (proxy cost alone)")
+    public String jdkProxyNoOp(JdkProxyState state, Keys keys) {
+        return state.proxy.greet(keys.next());
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** The keys one benchmark thread reads, in its own order. */
+    @State(Scope.Thread)
+    public static class Keys {
+        private String[] keys;
+        private int next;
+
+        @Setup(Level.Trial)
+        public void shuffle(ThreadParams thread) {
+            List<String> copies = new ArrayList<>(KEY_COUNT);
+            for (int i = 0; i < KEY_COUNT; i++) {
+                copies.add(new String(key(i))); // equal to the stored key, never the same instance
+            }
+            Collections.shuffle(copies, new Random(thread.getThreadIndex()));
+            keys = copies.toArray(new String[0]);
+        }
+
+        String next() {
+            String key = keys[next];
+            next = (next + 1) & (KEY_COUNT - 1);
+            return key;
+        }
+    }
+
+    // ---------------------------------------------------------------- subjects
+
+    /** What the method-caching rows call: a method with one String argument. */
+    public interface Greeter {
+        @Cached(ttl = "10m")
+        String greet(String name);
+    }
+
+    /** The real method behind the caching proxies: trivial, and counted, so a miss shows. */
+    static final class CountingGreeter implements Greeter {
+        private final LongAdder calls = new LongAdder();
+
+        @Override
+        public String greet(String name) {
+            calls.increment();
+            return valueOf(name);
+        }
+
+        long calls() {
+            return calls.sum();
+        }
+    }
+
+    /** Cachekit on its in-memory backend: the direct API and a {@code @Cached} proxy over one cache. */
+    @State(Scope.Benchmark)
+    public static class CachekitState {
+        Cache cache;
+        Greeter proxy;
+        private final CountingGreeter real = new CountingGreeter();
+        private long missesAfterSetup;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            cache = Cachekit.fromUri("memory://?maxSize=" + MAX_SIZE);
+            proxy = cache.proxy(Greeter.class, real);
+            for (int i = 0; i < KEY_COUNT; i++) {
+                cache.set(key(i), valueOf(key(i)), TTL);
+                proxy.greet(key(i));
+            }
+            for (int i = 0; i < KEY_COUNT; i++) {
+                String key = new String(key(i));
+                expect(valueOf(key), cache.get(key, String.class), "Cache.get of " + key);
+                expect(valueOf(key), proxy.greet(key), "the proxy call of " + key);
+            }
+            expectCalls(real.calls(), "after setup");
+            missesAfterSetup = cache.stats().misses();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            try {
+                expectCalls(real.calls(), "after the run: a measured proxy call missed");
+                if (cache.stats().misses() != missesAfterSetup) {
+                    throw new IllegalStateException("A measured Cache.get missed: " + cache.stats());
+                }
+            } finally {
+                cache.close();
+            }
+        }
+    }
+
+    /** Caffeine as a user would build it for a bounded cache. */
+    @State(Scope.Benchmark)
+    public static class CaffeineState {
+        com.github.benmanes.caffeine.cache.Cache<String, String> cache;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            cache = Caffeine.newBuilder().maximumSize(MAX_SIZE).build();
+            populateAndCheck(cache);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            expectSize(cache);
+        }
+    }
+
+    /**
+     * Caffeine with the features Cachekit's in-memory backend turns on: a size bound, a per-entry TTL through an
+     * {@link Expiry} (reads do not extend it), maintenance on the calling threads, and an eviction listener.
+     */
+    @State(Scope.Benchmark)
+    public static class CaffeineWithExpiryState {
+        com.github.benmanes.caffeine.cache.Cache<String, String> cache;
+        private final LongAdder evictions = new LongAdder();
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            cache = Caffeine.newBuilder()
+                    .executor(Runnable::run)
+                    .maximumSize(MAX_SIZE)
+                    .expireAfter(new FixedTtlAfterWrite(TTL))
+                    .evictionListener((String k, String v, RemovalCause cause) -> evictions.increment())
+                    .build();
+            populateAndCheck(cache);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            expectSize(cache);
+            if (evictions.sum() != 0) {
+                throw new IllegalStateException(evictions.sum() + " entries were evicted during the run");
+            }
+        }
+    }
+
+    /** Expires an entry {@code ttl} after it was written; reads leave the expiry as it is. */
+    static final class FixedTtlAfterWrite implements Expiry<String, String> {
+        private final long ttlNanos;
+
+        FixedTtlAfterWrite(Duration ttl) {
+            this.ttlNanos = ttl.toNanos();
+        }
+
+        @Override
+        public long expireAfterCreate(String key, String value, long currentTime) {
+            return ttlNanos;
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, String value, long currentTime, long currentDuration) {
+            return ttlNanos;
+        }
+
+        @Override
+        public long expireAfterRead(String key, String value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+
+    /** The interface Spring proxies; {@code calls} is not cached and is only called outside the measurement. */
+    public interface SpringGreeter {
+        String greet(String name);
+
+        long calls();
+    }
+
+    /** The Spring bean: the same trivial, counted method as {@link CountingGreeter}, cached by Spring. */
+    public static class CacheableGreeter implements SpringGreeter {
+        private final LongAdder calls = new LongAdder();
+
+        @Override
+        @Cacheable("greetings")
+        public String greet(String name) {
+            calls.increment();
+            return valueOf(name);
+        }
+
+        @Override
+        public long calls() {
+            return calls.sum();
+        }
+    }
+
+    /**
+     * Spring's cache abstraction as configured without Boot: {@code @EnableCaching} with its default JDK
+     * proxies, and a {@link CaffeineCacheManager} whose entries live ten minutes, like the {@code @Cached}
+     * entries.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @EnableCaching
+    public static class SpringCachingConfig {
+        @Bean
+        public CacheManager cacheManager() {
+            CaffeineCacheManager manager = new CaffeineCacheManager("greetings");
+            manager.setCaffeine(Caffeine.newBuilder().maximumSize(MAX_SIZE).expireAfterWrite(TTL));
+            return manager;
+        }
+
+        @Bean
+        public SpringGreeter greeter() {
+            return new CacheableGreeter();
+        }
+    }
+
+    /** Spring {@code @Cacheable} on {@code CaffeineCacheManager}, in an application context of its own. */
+    @State(Scope.Benchmark)
+    public static class SpringState {
+        SpringGreeter greeter;
+        private AnnotationConfigApplicationContext context;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            context = new AnnotationConfigApplicationContext(SpringCachingConfig.class);
+            greeter = context.getBean(SpringGreeter.class);
+            if (!Proxy.isProxyClass(greeter.getClass())) {
+                throw new IllegalStateException("Expected a JDK proxy, got " + greeter.getClass());
+            }
+            for (int i = 0; i < KEY_COUNT; i++) {
+                greeter.greet(key(i));
+            }
+            for (int i = 0; i < KEY_COUNT; i++) {
+                String key = new String(key(i));
+                expect(valueOf(key), greeter.greet(key), "the @Cacheable call of " + key);
+            }
+            expectCalls(greeter.calls(), "after setup");
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            try {
+                expectCalls(greeter.calls(), "after the run: a measured @Cacheable call missed");
+            } finally {
+                context.close();
+            }
+        }
+    }
+
+    /** The same method shape as {@link Greeter}, without any caching annotation. */
+    public interface PlainGreeter {
+        String greet(String name);
+    }
+
+    /** A JDK proxy whose handler does nothing but return the argument: the floor of any proxy-based row. */
+    @State(Scope.Benchmark)
+    public static class JdkProxyState {
+        PlainGreeter proxy;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            proxy = (PlainGreeter) Proxy.newProxyInstance(
+                    PlainGreeter.class.getClassLoader(), new Class<?>[] {PlainGreeter.class}, (p, method, args) -> {
+                        if (args == null || args.length != 1) {
+                            throw new UnsupportedOperationException(method.toString());
+                        }
+                        return args[0];
+                    });
+            expect("x", proxy.greet("x"), "the no-op proxy");
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    static void populateAndCheck(com.github.benmanes.caffeine.cache.Cache<String, String> cache) {
+        for (int i = 0; i < KEY_COUNT; i++) {
+            cache.put(key(i), valueOf(key(i)));
+        }
+        for (int i = 0; i < KEY_COUNT; i++) {
+            String key = new String(key(i));
+            expect(valueOf(key), cache.getIfPresent(key), "getIfPresent of " + key);
+        }
+    }
+
+    static void expectSize(com.github.benmanes.caffeine.cache.Cache<String, String> cache) {
+        cache.cleanUp();
+        if (cache.estimatedSize() != KEY_COUNT) {
+            throw new IllegalStateException(
+                    "Expected " + KEY_COUNT + " entries after the run, found " + cache.estimatedSize());
+        }
+    }
+
+    /** The real method runs once per key while the cache is filled, and never again. */
+    static void expectCalls(long calls, String when) {
+        if (calls != KEY_COUNT) {
+            throw new IllegalStateException(
+                    "Expected " + KEY_COUNT + " calls of the real method " + when + ", counted " + calls);
+        }
+    }
+
+    static void expect(String expected, String actual, String what) {
+        if (!expected.equals(actual)) {
+            throw new IllegalStateException(what + " returned " + actual + ", expected " + expected);
+        }
+    }
+}
