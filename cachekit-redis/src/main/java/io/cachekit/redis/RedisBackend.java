@@ -194,19 +194,38 @@ public final class RedisBackend implements CacheBackend {
         return options;
     }
 
+    // The sync methods of the hot path wait for Lettuce's own future: no mapped copy of it is made.
+
     @Override
     public byte[] get(String namespace, String key) {
-        return await("get", getAsync(namespace, key));
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        checkOpen("get");
+        return await("get", () -> commands.get(storedKey).toCompletableFuture());
     }
 
     @Override
     public void set(String namespace, String key, byte[] value, Duration ttl) {
-        await("set", setAsync(namespace, key, value, ttl));
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        Objects.requireNonNull(value, "value");
+        SetArgs expiry = expiry(ttl);
+        checkOpen("set");
+        if (value.length > options.maxValueBytes()) {
+            throw tooLarge(value.length);
+        }
+        await("set", () -> write(storedKey, value, expiry));
     }
 
     @Override
     public void delete(String namespace, String key) {
-        await("delete", deleteAsync(namespace, key));
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        checkOpen("delete");
+        await("delete", () -> commands.unlink(storedKey).toCompletableFuture());
+    }
+
+    private void checkOpen(String operation) {
+        if (closed.get()) {
+            throw errors.closed(operation);
+        }
     }
 
     @Override
@@ -217,12 +236,12 @@ public final class RedisBackend implements CacheBackend {
 
     @Override
     public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
-        return await("getMany", getManyAsync(namespace, keys));
+        return await("getMany", () -> getManyAsync(namespace, keys));
     }
 
     @Override
     public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
-        await("setMany", setManyAsync(namespace, entries, ttl));
+        await("setMany", () -> setManyAsync(namespace, entries, ttl));
     }
 
     @Override
@@ -423,8 +442,17 @@ public final class RedisBackend implements CacheBackend {
         CompletableFuture<T> call();
     }
 
-    /** Waits for an operation's future: Lettuce times out each command itself, and this wait is a backstop. */
-    private <T> T await(String operation, CompletableFuture<T> future) {
+    /**
+     * Starts {@code command} and waits for its future. Lettuce times out each command itself, and this wait is
+     * a backstop; failures, thrown at once or reported by the future, are mapped here.
+     */
+    private <T> T await(String operation, CommandCall<T> command) {
+        CompletableFuture<T> future;
+        try {
+            future = command.call();
+        } catch (RuntimeException e) {
+            throw errors.map(operation, e);
+        }
         try {
             return future.get(timeout.toNanos() + BACKSTOP_NANOS, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
