@@ -2,7 +2,7 @@
 # Starts or stops the Redis servers that cachekit-redis tests and benchmarks use, all on loopback:
 #   a standalone server on 127.0.0.1:${CACHEKIT_REDIS_PORT:-6390}
 #   a three-master Cluster on 127.0.0.1:${CACHEKIT_REDIS_CLUSTER_PORTS:-7101 7102 7103}
-# Installs redis-server with apt-get when it is missing. Both commands are idempotent.
+# Installs redis-server (and openssl, for the TLS test's certificate) with apt-get when missing. Both commands are idempotent.
 # State (pid, log and cluster files) lives under ${CACHEKIT_RUN_DIR:-/tmp/cachekit-servers}/redis.
 #
 # Usage: scripts/servers/redis.sh start|stop|status
@@ -21,7 +21,9 @@ die() {
 }
 
 ensure_installed() {
-    if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    # openssl makes the certificate of cachekit-redis's TLS test.
+    if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 &&
+        command -v openssl >/dev/null 2>&1; then
         return
     fi
     command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and apt-get is not available to install it"
@@ -30,10 +32,10 @@ ensure_installed() {
         command -v sudo >/dev/null 2>&1 || die "redis-server is missing; installing it needs root (or sudo)"
         sudo=(sudo)
     fi
-    log "installing redis-server with apt-get"
+    log "installing redis-server and openssl with apt-get"
     "${sudo[@]}" apt-get update -qq >"$RUN_DIR/apt.log" 2>&1 || die "apt-get update failed; see $RUN_DIR/apt.log"
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq redis-server >>"$RUN_DIR/apt.log" 2>&1 ||
-        die "apt-get install redis-server failed; see $RUN_DIR/apt.log"
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq redis-server openssl >>"$RUN_DIR/apt.log" 2>&1 ||
+        die "apt-get install redis-server openssl failed; see $RUN_DIR/apt.log"
     command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
 }
 
