@@ -106,7 +106,7 @@ public class MemoryHitBenchmark {
     }
 
     @Benchmark
-    @ReportRow(label = "Spring `@Cacheable` on `CaffeineCacheManager`")
+    @ReportRow(label = "Spring `@Cacheable` on `CaffeineCacheManager` (maximumSize, expireAfterWrite)")
     public String springCacheable(SpringState state, Keys keys) {
         return state.greeter.greet(keys.next());
     }

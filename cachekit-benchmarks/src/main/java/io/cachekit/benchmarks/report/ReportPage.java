@@ -295,17 +295,21 @@ public final class ReportPage {
     }
 
     private static String score(JmhResult r) {
+        int decimals = decimals(r.score());
         if (Double.isNaN(r.error())) {
-            return number(r.score()) + " " + r.unit();
+            return number(r.score(), decimals) + " " + r.unit();
         }
-        return number(r.score()) + " ± " + number(r.error()) + " " + r.unit();
+        return number(r.score(), decimals) + " ± " + number(r.error(), decimals) + " " + r.unit();
     }
 
-    /** Three significant digits or so, never scientific notation. */
-    static String number(double value) {
+    /** Decimals for about three significant digits of {@code value}; its error is shown with as many. */
+    static int decimals(double value) {
         double magnitude = Math.abs(value);
-        String pattern = magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f";
-        return String.format(Locale.ROOT, pattern, value);
+        return magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+    }
+
+    static String number(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     private static String fixed(double ratio) {
