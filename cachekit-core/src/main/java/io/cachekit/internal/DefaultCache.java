@@ -71,7 +71,9 @@ public final class DefaultCache implements Cache {
         this.runtime = runtime;
         this.namespace = namespace;
         CachekitConfig config = runtime.config;
-        this.storedNamespace = config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + ":" + namespace;
+        // '/' never occurs in a namespace or prefix, so "shop/users" cannot be mistaken for namespace "shop"
+        // in stores whose keys are "<namespace>:<key>".
+        this.storedNamespace = config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + "/" + namespace;
         this.backend = runtime.backend;
         this.references = runtime.references;
         this.codec = config.codec();

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Keys and namespaces</h2>
  *
- * Namespaces match {@code [A-Za-z0-9_.:-]{1,200}} (Cachekit validates them). Keys are any string,
+ * Namespaces match {@code [A-Za-z0-9_./-]{1,201}} (Cachekit validates them): a cache's namespace, or
+ * {@code prefix/namespace} under a global key prefix; they never contain {@code :}, so a store may use
+ * {@code namespace:key} as its key layout without ambiguity. Keys are any string,
  * including the empty string, unicode and control characters; a backend whose store cannot hold a key
  * as given (length, characters) maps it deterministically, typically to a digest, so equal keys map to
  * equal stored keys in every process.

@@ -366,6 +366,20 @@ public abstract class CacheBackendContract {
         assertThat(ops(path, otherPrefix).get("same", String.class)).isNull();
     }
 
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void aPrefixNeverMeetsTheNamespaceOfTheSameName(Path path) {
+        String name = "tck" + UUID.randomUUID().toString().substring(0, 8);
+        Cache prefixed = newCache(CachekitConfig.builder().keyPrefix(name));
+        Cache bare = newCache().withNamespace(name);
+        ops(path, prefixed).set("k", "prefixed");
+        ops(path, bare).set(prefixed.namespace() + ":k", "bare");
+        assertThat(ops(path, prefixed).get("k", String.class)).isEqualTo("prefixed");
+        ops(path, bare).clear();
+        assertThat(ops(path, prefixed).get("k", String.class)).isEqualTo("prefixed");
+        assertThat(ops(path, bare).has(prefixed.namespace() + ":k")).isFalse();
+    }
+
     // ---------------------------------------------------------------- bulk
 
     @ParameterizedTest
