@@ -1,0 +1,106 @@
+package io.cachekit.spring;
+
+import io.cachekit.Cache;
+import io.cachekit.CacheStats;
+import io.cachekit.spi.CacheBackend;
+import io.cachekit.spring.internal.NamespaceRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The {@code cachekit} actuator endpoint: {@code GET /actuator/cachekit} lists the namespaces this
+ * application has used with their counters, {@code GET /actuator/cachekit/{namespace}} shows one (404 for a
+ * namespace not used here), {@code DELETE /actuator/cachekit/{namespace}} clears one (any valid namespace;
+ * 400 for an invalid name).
+ *
+ * <p>Counters are this process's, since it started. Expose it like any endpoint ({@code
+ * management.endpoints.web.exposure.include=cachekit}) and secure it: clearing is a write. Thread-safe.
+ */
+@Endpoint(id = "cachekit")
+public class CachekitEndpoint {
+    private final Cache cache;
+    private final NamespaceRegistry namespaces;
+
+    public CachekitEndpoint(Cache cache, NamespaceRegistry namespaces) {
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+    }
+
+    @ReadOperation
+    public CachekitReport report() {
+        Map<String, NamespaceReport> stats = new LinkedHashMap<>();
+        for (String namespace : namespaces.namespaces()) {
+            stats.put(
+                    namespace, NamespaceReport.of(cache.withNamespace(namespace).stats()));
+        }
+        return new CachekitReport(backendName(), cache.config().enabled(), stats);
+    }
+
+    @ReadOperation
+    public NamespaceReport namespace(@Selector String namespace) {
+        if (!namespaces.contains(namespace)) {
+            return null;
+        }
+        return NamespaceReport.of(cache.withNamespace(namespace).stats());
+    }
+
+    @DeleteOperation
+    public void clear(@Selector String namespace) {
+        Cache target;
+        try {
+            target = cache.withNamespace(namespace);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException(e.getMessage(), "Invalid namespace");
+        }
+        target.clear();
+    }
+
+    private String backendName() {
+        try {
+            return cache.unwrap(CacheBackend.class).name();
+        } catch (IllegalArgumentException e) {
+            return "unknown"; // a Cache bean the application made without a Cachekit backend
+        }
+    }
+
+    /**
+     * The endpoint's answer.
+     *
+     * @param backend the backend's name, such as {@code memory} or {@code redis}
+     * @param enabled whether caching is on
+     * @param namespaces each namespace's counters, by name
+     */
+    public record CachekitReport(String backend, boolean enabled, Map<String, NamespaceReport> namespaces) {}
+
+    /** The counters of one namespace; see {@link CacheStats}. */
+    public record NamespaceReport(
+            long hits,
+            long misses,
+            double hitRate,
+            long puts,
+            long evictions,
+            long errors,
+            long corruptEntries,
+            long loads,
+            long loadFailures) {
+
+        static NamespaceReport of(CacheStats s) {
+            return new NamespaceReport(
+                    s.hits(),
+                    s.misses(),
+                    s.hitRate(),
+                    s.puts(),
+                    s.evictions(),
+                    s.errors(),
+                    s.corruptEntries(),
+                    s.loads(),
+                    s.loadFailures());
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.cachekit.spring;
+
+import io.cachekit.CachekitConfig;
+import io.cachekit.ErrorPolicy;
+import io.cachekit.http.ResponseCachePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code cachekit.*} properties: which backend and namespace the {@link io.cachekit.Cache} bean uses, its
+ * defaults and error policies, the Spring {@code CacheManager} bridge, and HTTP response caching.
+ *
+ * <p>Bound by Spring Boot once at startup; read by the auto-configuration only while the context starts, so
+ * it is not shared between threads. Invalid values fail the startup with the property's name.
+ */
+@ConfigurationProperties("cachekit")
+public class CachekitProperties {
+
+    /**
+     * The backend URI: memory://, or one of the backends on the class path, such as
+     * redis://localhost:6379/0 or postgresql://localhost:5432/app. The query may hold the backend's
+     * options. Credentials in it are never logged.
+     */
+    private String backend = "memory://";
+
+    /** The namespace of the Cache bean and of @Cached methods that name none. */
+    private String namespace = "default";
+
+    /** A prefix before every namespace, to share one store between applications; empty for none. */
+    private String prefix = "";
+
+    /** The TTL of writes that give none: a duration such as 30s, 5m, 2h, 1d, or 'never'. */
+    private String ttl = "1h";
+
+    /** Whether caching is on; when off every read misses and every cached method runs. */
+    private boolean enabled = true;
+
+    /** The longest one backend operation may take before it fails as a timeout. */
+    private Duration timeout = Duration.ofSeconds(2);
+
+    /** What a backend failure does to a direct call of the Cache bean: throw or fail-open. */
+    private ErrorPolicy errorPolicy = ErrorPolicy.THROW;
+
+    /**
+     * What a backend failure does to method caching (@Cached, the Spring cache bridge): fail-open answers from
+     * the method and counts the error; throw hands it to the caller (or to Spring's CacheErrorHandler).
+     */
+    private ErrorPolicy methodErrorPolicy = ErrorPolicy.FAIL_OPEN;
+
+    private final CacheManager cacheManager = new CacheManager();
+
+    private final Http http = new Http();
+
+    public String getBackend() {
+        return backend;
+    }
+
+    public void setBackend(String backend) {
+        this.backend = backend;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String getTtl() {
+        return ttl;
+    }
+
+    public void setTtl(String ttl) {
+        this.ttl = ttl;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public ErrorPolicy getErrorPolicy() {
+        return errorPolicy;
+    }
+
+    public void setErrorPolicy(ErrorPolicy errorPolicy) {
+        this.errorPolicy = errorPolicy;
+    }
+
+    public ErrorPolicy getMethodErrorPolicy() {
+        return methodErrorPolicy;
+    }
+
+    public void setMethodErrorPolicy(ErrorPolicy methodErrorPolicy) {
+        this.methodErrorPolicy = methodErrorPolicy;
+    }
+
+    public CacheManager getCacheManager() {
+        return cacheManager;
+    }
+
+    public Http getHttp() {
+        return http;
+    }
+
+    /**
+     * The configuration these properties describe, before customizers.
+     *
+     * @throws IllegalArgumentException naming the property whose value is invalid
+     */
+    public CachekitConfig.Builder toConfigBuilder() {
+        CachekitConfig.Builder builder = CachekitConfig.builder();
+        apply("cachekit.backend", () -> builder.backend(backend));
+        apply("cachekit.namespace", () -> builder.namespace(namespace));
+        apply("cachekit.prefix", () -> builder.keyPrefix(prefix == null ? "" : prefix));
+        apply("cachekit.ttl", () -> builder.defaultTtl(CachekitConfig.parseTtl(ttl)));
+        apply("cachekit.timeout", () -> builder.operationTimeout(timeout));
+        apply("cachekit.error-policy", () -> builder.errorPolicy(errorPolicy));
+        apply("cachekit.method-error-policy", () -> builder.methodErrorPolicy(methodErrorPolicy));
+        builder.enabled(enabled);
+        return builder;
+    }
+
+    static void apply(String property, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("Invalid " + property + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The Spring {@code CacheManager} bridge: {@code @Cacheable} and friends on Cachekit. */
+    public static class CacheManager {
+        /**
+         * Whether to provide a CacheManager on Cachekit when the application enables Spring caching
+         * (@EnableCaching) and defines no CacheManager of its own.
+         */
+        private boolean enabled = true;
+
+        /** The TTL of each Spring cache by name, such as cachekit.cache-manager.ttl.users=10m; others use cachekit.ttl. */
+        private Map<String, String> ttl = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Map<String, String> getTtl() {
+            return ttl;
+        }
+
+        public void setTtl(Map<String, String> ttl) {
+            this.ttl = ttl;
+        }
+    }
+
+    /** HTTP response caching (servlet web applications with Spring MVC). */
+    public static class Http {
+        /** Whether to register the response caching filter. */
+        private boolean enabled = true;
+
+        /** The namespace that holds cached responses. */
+        private String namespace = "http";
+
+        /**
+         * Path patterns (Spring PathPattern syntax, such as /api/** or /weather/{city}) whose responses are
+         * cached with the settings below; controller methods annotated @CachedResponse are cached as well.
+         */
+        private List<String> paths = new ArrayList<>();
+
+        /** The request methods whose responses are cached. */
+        private List<String> methods = new ArrayList<>(List.of("GET", "HEAD"));
+
+        /** How long responses are served from the cache, unless @CachedResponse says otherwise. */
+        private Duration ttl = Duration.ofSeconds(60);
+
+        /** Request headers whose values select different responses, such as Accept-Language. */
+        private List<String> varyHeaders = new ArrayList<>();
+
+        /**
+         * The request header that identifies the user (such as Authorization): each value gets its own entries,
+         * keyed by its SHA-256. Empty for shared entries.
+         */
+        private String perUserHeader = "";
+
+        /**
+         * Request headers that identify a user; requests carrying one that is not the per-user header or a Vary
+         * header are not cached, so no user is served another's response.
+         */
+        private List<String> identityHeaders = new ArrayList<>(List.of("Authorization", "Cookie"));
+
+        /** The largest response body that is cached; larger ones stream through. */
+        private DataSize maxBodySize = DataSize.ofMegabytes(1);
+
+        /** Whether request Cache-Control no-store and no-cache are obeyed. */
+        private boolean honorRequestCacheControl = true;
+
+        /** The order of the filter; it should come after authentication and authorization filters. */
+        private int filterOrder = 0;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getNamespace() {
+            return namespace;
+        }
+
+        public void setNamespace(String namespace) {
+            this.namespace = namespace;
+        }
+
+        public List<String> getPaths() {
+            return paths;
+        }
+
+        public void setPaths(List<String> paths) {
+            this.paths = paths;
+        }
+
+        public List<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(List<String> methods) {
+            this.methods = methods;
+        }
+
+        public Duration getTtl() {
+            return ttl;
+        }
+
+        public void setTtl(Duration ttl) {
+            this.ttl = ttl;
+        }
+
+        public List<String> getVaryHeaders() {
+            return varyHeaders;
+        }
+
+        public void setVaryHeaders(List<String> varyHeaders) {
+            this.varyHeaders = varyHeaders;
+        }
+
+        public String getPerUserHeader() {
+            return perUserHeader;
+        }
+
+        public void setPerUserHeader(String perUserHeader) {
+            this.perUserHeader = perUserHeader;
+        }
+
+        public List<String> getIdentityHeaders() {
+            return identityHeaders;
+        }
+
+        public void setIdentityHeaders(List<String> identityHeaders) {
+            this.identityHeaders = identityHeaders;
+        }
+
+        public DataSize getMaxBodySize() {
+            return maxBodySize;
+        }
+
+        public void setMaxBodySize(DataSize maxBodySize) {
+            this.maxBodySize = maxBodySize;
+        }
+
+        public boolean isHonorRequestCacheControl() {
+            return honorRequestCacheControl;
+        }
+
+        public void setHonorRequestCacheControl(boolean honorRequestCacheControl) {
+            this.honorRequestCacheControl = honorRequestCacheControl;
+        }
+
+        public int getFilterOrder() {
+            return filterOrder;
+        }
+
+        public void setFilterOrder(int filterOrder) {
+            this.filterOrder = filterOrder;
+        }
+
+        /**
+         * The response caching policy these properties describe.
+         *
+         * @throws IllegalArgumentException naming the property whose value is invalid
+         */
+        public ResponseCachePolicy toPolicy() {
+            ResponseCachePolicy.Builder builder = ResponseCachePolicy.builder();
+            apply("cachekit.http.methods", () -> builder.methods(methods));
+            apply("cachekit.http.ttl", () -> builder.ttl(ttl));
+            apply("cachekit.http.vary-headers", () -> builder.varyHeaders(varyHeaders));
+            apply("cachekit.http.per-user-header", () -> builder.perUserHeader(perUserHeader));
+            apply("cachekit.http.identity-headers", () -> builder.identityHeaders(identityHeaders));
+            apply("cachekit.http.max-body-size", () -> builder.maxBodyBytes(maxBodySize.toBytes()));
+            builder.honorRequestCacheControl(honorRequestCacheControl);
+            return builder.build();
+        }
+    }
+}

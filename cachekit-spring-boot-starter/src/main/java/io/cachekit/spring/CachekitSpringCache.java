@@ -1,0 +1,257 @@
+package io.cachekit.spring;
+
+import io.cachekit.Cache;
+import io.cachekit.CacheEntry;
+import io.cachekit.CacheException;
+import io.cachekit.TypeRef;
+import io.cachekit.http.internal.WarningLimiter;
+import io.cachekit.spring.internal.SpringCacheKeys;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
+import org.springframework.cache.support.SimpleValueWrapper;
+
+/**
+ * A Spring {@link org.springframework.cache.Cache} on a Cachekit namespace, so that {@code @Cacheable}, {@code
+ * @CachePut} and {@code @CacheEvict} run on any Cachekit backend. The Spring cache name is the namespace.
+ *
+ * <ul>
+ *   <li>Keys become Cachekit keys through their canonical text (see {@link SpringCacheKeys}), never through
+ *       {@code hashCode()}.
+ *   <li>Values are decoded into this view's value type: {@link CachekitCacheResolver} hands {@code @Cacheable}
+ *       a view typed by the method's return type (unwrapping {@code CompletableFuture} and {@code Optional}),
+ *       so JSON entries on remote backends come back as the declared type. The untyped view decodes into
+ *       {@code Object} (maps and lists for JSON).
+ *   <li>{@code null} values are cached, and told apart from misses.
+ *   <li>{@link #get(Object, Callable)} ({@code sync = true}) and {@link #retrieve(Object, Supplier)} run one
+ *       load per key at a time in the process; {@link #retrieve(Object)} and the loading variant never block.
+ *   <li>Backend failures: with {@code methodErrorPolicy} fail-open they are logged at a limited rate, counted,
+ *       and read as misses or skipped writes; with throw they reach Spring's {@code CacheErrorHandler}.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class CachekitSpringCache implements org.springframework.cache.Cache {
+    private static final WarningLimiter WARNINGS =
+            new WarningLimiter(LoggerFactory.getLogger(CachekitSpringCache.class), Duration.ofSeconds(30));
+
+    private final String name;
+    private final Cache cache;
+    private final Duration ttl;
+    private final boolean failOpen;
+    private final TypeRef<Object> valueType;
+
+    /**
+     * A view of {@code cache}'s namespace.
+     *
+     * @param name the Spring cache name
+     * @param cache the cache of the namespace
+     * @param ttl the TTL of writes, or null for the cache's default
+     * @param failOpen whether backend failures are swallowed (fail-open) rather than thrown
+     * @param valueType the type values are decoded into
+     */
+    public CachekitSpringCache(String name, Cache cache, Duration ttl, boolean failOpen, Type valueType) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.ttl = ttl;
+        this.failOpen = failOpen;
+        this.valueType = TypeRef.of(Objects.requireNonNull(valueType, "valueType"));
+    }
+
+    /** The same cache, decoding values into {@code type}. */
+    public CachekitSpringCache typed(Type type) {
+        return type.equals(valueType.type()) ? this : new CachekitSpringCache(name, cache, ttl, failOpen, type);
+    }
+
+    /** The type values are decoded into. */
+    public Type valueType() {
+        return valueType.type();
+    }
+
+    /** The TTL of writes, or null for the cache's default. */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    /** The Cachekit {@link Cache} of this namespace. */
+    @Override
+    public Cache getNativeCache() {
+        return cache;
+    }
+
+    @Override
+    public ValueWrapper get(Object key) {
+        String k = SpringCacheKeys.key(key);
+        CacheEntry<Object> entry;
+        try {
+            entry = cache.getWithTtl(k, valueType);
+        } catch (CacheException e) {
+            failed("get", e);
+            return null;
+        }
+        return entry == null ? null : new SimpleValueWrapper(entry.value());
+    }
+
+    @Override
+    public <T> T get(Object key, Class<T> type) {
+        if (type == null) {
+            ValueWrapper wrapper = get(key);
+            @SuppressWarnings("unchecked")
+            T value = wrapper == null ? null : (T) wrapper.get();
+            return value;
+        }
+        String k = SpringCacheKeys.key(key);
+        try {
+            CacheEntry<T> entry = cache.getWithTtl(k, type);
+            return entry == null ? null : entry.value();
+        } catch (CacheException e) {
+            failed("get", e);
+            return null;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get(Object key, Callable<T> valueLoader) {
+        String k = SpringCacheKeys.key(key);
+        try {
+            return (T) cache.getOrLoad(k, valueType, ttl, () -> call(key, valueLoader));
+        } catch (ValueRetrievalException e) {
+            throw e;
+        } catch (CacheException e) {
+            failed("get", e);
+            return call(key, valueLoader);
+        }
+    }
+
+    private static <T> T call(Object key, Callable<T> valueLoader) {
+        try {
+            return valueLoader.call();
+        } catch (Exception e) {
+            throw new ValueRetrievalException(key, valueLoader, e);
+        }
+    }
+
+    /**
+     * Completes with a {@link ValueWrapper} on a hit (its value may be null), or with null on a miss. Never
+     * returns null itself: whether the key is present is known only when the backend answers.
+     */
+    @Override
+    public CompletableFuture<?> retrieve(Object key) {
+        String k = SpringCacheKeys.key(key);
+        CompletableFuture<CacheEntry<Object>> read = cache.async().getWithTtl(k, valueType);
+        if (failOpen) {
+            read = read.exceptionally(e -> {
+                failed("retrieve", rethrowUnlessCacheFailure(e));
+                return null;
+            });
+        }
+        return read.thenApply(entry -> entry == null ? null : new SimpleValueWrapper(entry.value()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+        String k = SpringCacheKeys.key(key);
+        AtomicBoolean loaderCalled = new AtomicBoolean();
+        Supplier<CompletableFuture<T>> loader = () -> {
+            loaderCalled.set(true);
+            return valueLoader.get();
+        };
+        CompletableFuture<T> result = (CompletableFuture<T>) cache.async().getOrLoad(k, valueType, ttl, loader);
+        if (!failOpen) {
+            return result;
+        }
+        return result.exceptionallyCompose(e -> {
+            Throwable cause = unwrap(e);
+            if (cause instanceof CacheException ce && !loaderCalled.get()) {
+                failed("retrieve", ce);
+                return valueLoader.get();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    @Override
+    public void put(Object key, Object value) {
+        String k = SpringCacheKeys.key(key);
+        try {
+            cache.set(k, value, ttl);
+        } catch (CacheException e) {
+            failed("put", e);
+        }
+    }
+
+    @Override
+    public void evict(Object key) {
+        String k = SpringCacheKeys.key(key);
+        try {
+            cache.delete(k);
+        } catch (CacheException e) {
+            failed("evict", e);
+        }
+    }
+
+    /** Removes the entry and tells whether it was present; the two steps are not atomic. */
+    @Override
+    public boolean evictIfPresent(Object key) {
+        String k = SpringCacheKeys.key(key);
+        try {
+            boolean present = cache.has(k);
+            cache.delete(k);
+            return present;
+        } catch (CacheException e) {
+            failed("evict", e);
+            return false;
+        }
+    }
+
+    @Override
+    public void clear() {
+        try {
+            cache.clear();
+        } catch (CacheException e) {
+            failed("clear", e);
+        }
+    }
+
+    private void failed(String operation, CacheException e) {
+        if (!failOpen) {
+            throw e;
+        }
+        WARNINGS.warn("Spring cache '" + name + "' " + operation + " failed; going on without the cache", e);
+    }
+
+    private static CacheException rethrowUnlessCacheFailure(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof CacheException ce) {
+            return ce;
+        }
+        throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return "CachekitSpringCache{name=" + name + ", valueType=" + valueType + "}";
+    }
+}

@@ -1,0 +1,201 @@
+package io.cachekit.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cachekit.Cache;
+import io.cachekit.Cached;
+import io.cachekit.Cachekit;
+import io.cachekit.CachekitConfig;
+import io.cachekit.ErrorPolicy;
+import io.cachekit.http.ResponseCacheFilter;
+import io.cachekit.spring.internal.CachedMethodAdvisor;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** What the auto-configuration creates, from which properties, and when it backs off. */
+class CachekitAutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    CachekitAutoConfiguration.class,
+                    CachekitCacheManagerAutoConfiguration.class,
+                    CachekitMethodCachingAutoConfiguration.class,
+                    CachekitHttpAutoConfiguration.class,
+                    CachekitEndpointAutoConfiguration.class));
+
+    @Test
+    void defaultsGiveAnInMemoryCache() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(Cache.class).hasSingleBean(CachedMethodAdvisor.class);
+            CachekitConfig config = context.getBean(CachekitConfig.class);
+            assertThat(config.backend()).isEqualTo("memory://");
+            assertThat(config.namespace()).isEqualTo("default");
+            assertThat(config.defaultTtl()).isEqualTo(Duration.ofHours(1));
+            assertThat(config.errorPolicy()).isEqualTo(ErrorPolicy.THROW);
+            assertThat(config.methodErrorPolicy()).isEqualTo(ErrorPolicy.FAIL_OPEN);
+            assertThat(context).doesNotHaveBean(CacheManager.class);
+            assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
+        });
+    }
+
+    @Test
+    void propertiesReachTheConfiguration() {
+        runner.withPropertyValues(
+                        "cachekit.backend=memory://?maxSize=100",
+                        "cachekit.namespace=orders",
+                        "cachekit.prefix=shop",
+                        "cachekit.ttl=5m",
+                        "cachekit.enabled=false",
+                        "cachekit.timeout=250ms",
+                        "cachekit.error-policy=fail-open",
+                        "cachekit.method-error-policy=throw")
+                .run(context -> {
+                    CachekitConfig config = context.getBean(CachekitConfig.class);
+                    assertThat(config.backend()).isEqualTo("memory://?maxSize=100");
+                    assertThat(config.namespace()).isEqualTo("orders");
+                    assertThat(config.keyPrefix()).isEqualTo("shop");
+                    assertThat(config.defaultTtl()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(config.enabled()).isFalse();
+                    assertThat(config.operationTimeout()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(config.errorPolicy()).isEqualTo(ErrorPolicy.FAIL_OPEN);
+                    assertThat(config.methodErrorPolicy()).isEqualTo(ErrorPolicy.THROW);
+                    assertThat(context.getBean(Cache.class).namespace()).isEqualTo("orders");
+                });
+    }
+
+    @Test
+    void neverMeansNoExpiry() {
+        runner.withPropertyValues("cachekit.ttl=never")
+                .run(context -> assertThat(context.getBean(CachekitConfig.class).defaultTtl())
+                        .isEqualTo(Cache.NO_EXPIRY));
+    }
+
+    @Test
+    void invalidValuesFailTheStartupNamingTheProperty() {
+        runner.withPropertyValues("cachekit.ttl=0s").run(context -> assertThat(context)
+                .hasFailed()
+                .getFailure()
+                .rootCause()
+                .hasMessageContaining("TTL must be positive"));
+        runner.withPropertyValues("cachekit.namespace=no spaces")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining("Invalid cachekit.namespace"));
+        runner.withPropertyValues("cachekit.backend=nosuch://x")
+                .run(context ->
+                        assertThat(context).getFailure().hasStackTraceContaining("Unknown backend scheme 'nosuch'"));
+    }
+
+    @Test
+    void customizersAdjustTheConfiguration() {
+        runner.withBean(CachekitConfigCustomizer.class, () -> builder -> builder.namespace("custom"))
+                .run(context ->
+                        assertThat(context.getBean(Cache.class).namespace()).isEqualTo("custom"));
+    }
+
+    @Test
+    void anApplicationCacheReplacesTheAutoConfiguredOne() {
+        runner.withBean("myCache", Cache.class, () -> Cachekit.fromUri("memory://?namespace=mine"))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(Cache.class);
+                    assertThat(context.getBean(Cache.class).namespace()).isEqualTo("mine");
+                });
+    }
+
+    @Test
+    void theCacheIsClosedWithTheContext() {
+        FailingBackendProvider.CREATED.clear();
+        runner.withPropertyValues("cachekit.backend=failing://").run(context -> {
+            assertThat(context).hasSingleBean(Cache.class);
+            assertThat(FailingBackendProvider.CREATED).hasSize(1);
+            assertThat(FailingBackendProvider.CREATED.get(0).closed).isFalse();
+        });
+        assertThat(FailingBackendProvider.CREATED.get(0).closed).isTrue();
+    }
+
+    @Test
+    void springCachingGetsTheBridgeWhenEnabled() {
+        runner.withUserConfiguration(CachingEnabled.class)
+                .withPropertyValues("cachekit.cache-manager.ttl.users=10m", "cachekit.cache-manager.ttl.forever=never")
+                .run(context -> {
+                    CachekitCacheManager manager = context.getBean(CachekitCacheManager.class);
+                    assertThat(manager.getCacheNames()).contains("users", "forever");
+                    assertThat(manager.getCache("users").ttl()).isEqualTo(Duration.ofMinutes(10));
+                    assertThat(manager.getCache("forever").ttl()).isEqualTo(Cache.NO_EXPIRY);
+                    assertThat(manager.getCache("other").ttl()).isNull();
+                });
+    }
+
+    @Test
+    void theBridgeBacksOffForAnApplicationCacheManagerOrWhenDisabled() {
+        runner.withUserConfiguration(CachingEnabled.class, OwnCacheManager.class)
+                .run(context ->
+                        assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
+        runner.withUserConfiguration(CachingEnabled.class)
+                .withPropertyValues("cachekit.cache-manager.enabled=false")
+                // Spring's own complaint: caching is enabled and nothing (not Cachekit) provided a CacheManager.
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasMessageContaining("No qualifying bean of type 'org.springframework.cache.CacheManager'"));
+    }
+
+    @Test
+    void invalidCachedAnnotationsFailTheStartup() {
+        runner.withBean(BadTtl.class).run(context -> assertThat(context)
+                .hasFailed()
+                .getFailure()
+                .hasStackTraceContaining("BadTtl.value")
+                .hasStackTraceContaining("invalid ttl"));
+    }
+
+    @Test
+    void theFilterIsRegisteredInServletApplications() {
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withPropertyValues("cachekit.http.paths=/api/**", "cachekit.http.ttl=90s")
+                .run(context -> {
+                    FilterRegistrationBean<?> registration = context.getBean(
+                            CachekitHttpAutoConfiguration.FILTER_BEAN_NAME, FilterRegistrationBean.class);
+                    assertThat(registration.getFilter()).isInstanceOf(ResponseCacheFilter.class);
+                    assertThat(registration.isAsyncSupported()).isTrue();
+                });
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withPropertyValues("cachekit.http.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withPropertyValues("cachekit.http.paths=/api/{*rest}/x")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining("Invalid cachekit.http.paths pattern"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableCaching
+    static class CachingEnabled {}
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnCacheManager {
+        @Bean
+        CacheManager cacheManager() {
+            return new ConcurrentMapCacheManager();
+        }
+    }
+
+    static class BadTtl {
+        @Cached(ttl = "-5s")
+        public String value(String key) {
+            return key;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.cachekit.spring.app;
+
+import io.cachekit.CacheEvict;
+import io.cachekit.Cached;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.stereotype.Service;
+
+/** Cachekit's own annotations on a Spring bean. */
+@Service
+public class ProfileService {
+    private final Calls calls;
+
+    public ProfileService(Calls calls) {
+        this.calls = calls;
+    }
+
+    @Cached(ttl = "10m")
+    public User profile(long id) {
+        calls.increment("profile:" + id);
+        return new User(id, "user" + id);
+    }
+
+    @CacheEvict(method = "profile")
+    public void forget(long id) {
+        calls.increment("forget:" + id);
+    }
+
+    @Cached(ttl = "1m", key = "weather:{city}")
+    public String weather(String city) {
+        return "sunny in " + city + " #" + calls.increment("weather:" + city);
+    }
+
+    @Cached(ttl = "5m")
+    public CompletableFuture<User> profileAsync(long id) {
+        calls.increment("profileAsync:" + id);
+        return CompletableFuture.supplyAsync(() -> new User(id, "async" + id));
+    }
+
+    @Cached(namespace = "reports", ttl = "1h")
+    public List<User> report(String name) {
+        calls.increment("report:" + name);
+        return List.of(new User(1, name), new User(2, name));
+    }
+}
