@@ -74,7 +74,8 @@ trap stop_started_server EXIT
 ran=0
 for group in "${groups[@]}"; do
     regex="io\\.cachekit\\.benchmarks\\.$group\\."
-    if ! java -jar "$JAR" -l "$regex" | grep -q "^io\\.cachekit\\.benchmarks\\.$group\\."; then
+    listed=$(java -jar "$JAR" -l "$regex")
+    if ! grep -q "^io\\.cachekit\\.benchmarks\\.$group\\." <<<"$listed"; then
         log "no benchmarks in group '$group' (package io.cachekit.benchmarks.$group): skipped"
         continue
     fi
