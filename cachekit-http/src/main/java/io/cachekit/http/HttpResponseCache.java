@@ -315,7 +315,10 @@ public final class HttpResponseCache {
     public Reply reply(RequestPlan plan, StoredResponse response, boolean hit) {
         long now = clock.millis();
         long age = Math.max(0, (now - response.storedAtMillis()) / 1000);
-        long maxAge = Math.max(0, (response.expiresAtMillis() - now) / 1000);
+        // Whole seconds of the TTL less the Age, so that a fresh response says the full TTL and Age + max-age
+        // always adds up to it.
+        long ttlSeconds = (response.expiresAtMillis() - response.storedAtMillis()) / 1000;
+        long maxAge = Math.max(0, ttlSeconds - age);
         boolean notModified =
                 !plan.ifNoneMatch().isEmpty() && EntityTags.noneMatchSatisfied(plan.ifNoneMatch(), response.etag());
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
