@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Rules</h2>
  *
  * <ul>
+ *   <li>Nothing is cached, and no cache header is added, while the cache's configuration is disabled.
  *   <li>Only methods of the policy are cached ({@code GET} and {@code HEAD} by default); {@code HEAD} is
  *       answered from the {@code GET} entry and never stores its own. Requests with {@code Range}, or with an
  *       identity header ({@code Authorization}, {@code Cookie}) that is not part of the key, are not cached.
@@ -107,7 +108,9 @@ public final class HttpResponseCache {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(policy, "policy");
         String method = request.method().toUpperCase(Locale.ROOT);
-        if (!policy.methods().contains(method) || !request.headers("Range").isEmpty()) {
+        if (!cache.config().enabled()
+                || !policy.methods().contains(method)
+                || !request.headers("Range").isEmpty()) {
             return new RequestPlan(RequestPlan.Mode.PASS, null, policy, method, false, false, List.of());
         }
         for (String header : policy.identityHeaders()) {

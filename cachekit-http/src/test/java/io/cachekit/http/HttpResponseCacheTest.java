@@ -189,6 +189,15 @@ class HttpResponseCacheTest {
     }
 
     @Test
+    void aDisabledCacheLeavesEveryRequestAlone() {
+        try (Cache disabled =
+                Cachekit.create(CachekitConfig.builder().enabled(false).build())) {
+            HttpResponseCache off = new HttpResponseCache(disabled);
+            assertThat(off.plan(get("/a"), policy).mode()).isEqualTo(RequestPlan.Mode.PASS);
+        }
+    }
+
+    @Test
     void headIsAnsweredFromTheGetEntryButNeverStoresItsOwn() throws Exception {
         Request head = new Request("HEAD", "/a", null, new LinkedHashMap<>());
         HttpResponseCache.Served headMiss = serve(head, ok(""));
