@@ -9,9 +9,12 @@ import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
 import io.cachekit.http.ResponseCacheFilter;
 import io.cachekit.spring.internal.CachedMethodAdvisor;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -20,6 +23,7 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** What the auto-configuration creates, from which properties, and when it backs off. */
 class CachekitAutoConfigurationTest {
@@ -178,6 +182,23 @@ class CachekitAutoConfigurationTest {
                 .run(context -> assertThat(context)
                         .getFailure()
                         .hasStackTraceContaining("Invalid cachekit.http.paths pattern"));
+    }
+
+    @Test
+    void optionalLibrariesMayBeMissing() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        CachekitAutoConfiguration.class,
+                        CachekitMethodCachingAutoConfiguration.class,
+                        CachekitHttpAutoConfiguration.class,
+                        CachekitEndpointAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(
+                        MeterRegistry.class, RequestMappingHandlerMapping.class, Endpoint.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(Cache.class);
+                    assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
+                    assertThat(context).doesNotHaveBean(CachekitEndpoint.class);
+                });
     }
 
     @Configuration(proxyBeanMethods = false)
