@@ -1,8 +1,6 @@
 package io.cachekit.memory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.cachekit.CacheBackendException;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
@@ -19,9 +17,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The in-memory backend, on Caffeine: bounded by entry count (or by bytes when storing by value), with a
- * TTL per entry through Caffeine's {@link Expiry}.
+ * TTL per entry.
  *
- * <p>It starts no thread: Caffeine's maintenance (eviction, expiry) runs on the calling threads. By default
+ * <p>Caffeine bounds the cache; the TTL is checked by this class on every read, against the deadline the
+ * entry was written with (one clock read per hit, and no bookkeeping on a hit, which Caffeine's own expiry
+ * would add). An expired entry is removed when it is read, and counted as an eviction; one that is never
+ * read again stays until the size bound evicts it or its namespace is cleared, so memory stays bounded.
+ *
+ * <p>It starts no thread: Caffeine's maintenance (eviction) runs on the calling threads. By default
  * values are held by reference, so a hit costs no decoding; the {@code Cache} uses {@link
  * #getReference}/{@link #setReference} for that. The byte methods of {@link CacheBackend} hold encoded
  * entries; an entry stored one way is not readable the other way ({@link #get} of an entry stored by
@@ -40,8 +43,16 @@ public final class MemoryBackend implements CacheBackend {
         }
     };
 
+    /** The deadline of an entry that never expires. */
+    private static final long NEVER = Long.MAX_VALUE;
+    /** TTLs from this length on never expire: the deadline would overflow the tick counter. */
+    private static final long MAX_TTL_NANOS = Long.MAX_VALUE / 4;
+
     private final MemoryBackendOptions options;
     private final Clock clock;
+    /** Whether ticks come from System.nanoTime (the system clock) rather than from {@link #clock}. */
+    private final boolean systemTicks;
+
     private final com.github.benmanes.caffeine.cache.Cache<NamespacedKey, Entry> cache;
     private final ConcurrentMap<String, LongAdder> evictions = new ConcurrentHashMap<>();
 
@@ -49,30 +60,41 @@ public final class MemoryBackend implements CacheBackend {
     public MemoryBackend(MemoryBackendOptions options, BackendContext context) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = context.clock();
-        Caffeine<Object, Object> builder = Caffeine.newBuilder()
-                .executor(Runnable::run) // no thread of its own: maintenance runs on callers
-                .ticker(tickerOf(clock));
+        this.systemTicks = clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone());
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run); // no thread of its own
         if (options.maxWeightBytes() > 0) {
             builder.maximumWeight(options.maxWeightBytes()).weigher((NamespacedKey k, Entry e) -> e.weight(k));
         } else {
             builder.maximumSize(options.maxSize());
         }
-        this.cache = builder.expireAfter(new EntryExpiry())
-                .evictionListener((NamespacedKey k, Entry e, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (k != null && cause.wasEvicted()) {
-                        evictions
-                                .computeIfAbsent(k.namespace, ns -> new LongAdder())
-                                .increment();
-                    }
-                })
+        this.cache = builder.evictionListener(
+                        (NamespacedKey k, Entry e, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                            if (k != null && cause.wasEvicted()) {
+                                countEviction(k.namespace);
+                            }
+                        })
                 .build();
     }
 
-    private static Ticker tickerOf(Clock clock) {
-        if (clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone())) {
-            return Ticker.systemTicker();
+    /** Monotonic nanoseconds for the system clock; the configured clock's time otherwise (tests). */
+    private long tick() {
+        return systemTicks ? System.nanoTime() : clock.millis() * 1_000_000L;
+    }
+
+    /** The live entry of a key: null when absent, and removed (counted as evicted) when expired. */
+    private Entry live(NamespacedKey k) {
+        Entry e = cache.getIfPresent(k);
+        if (e == null || e.deadline == NEVER || tick() - e.deadline < 0) {
+            return e;
         }
-        return () -> clock.millis() * 1_000_000L;
+        if (cache.asMap().remove(k, e)) {
+            countEviction(k.namespace);
+        }
+        return null;
+    }
+
+    private void countEviction(String namespace) {
+        evictions.computeIfAbsent(namespace, ns -> new LongAdder()).increment();
     }
 
     @Override
@@ -95,7 +117,7 @@ public final class MemoryBackend implements CacheBackend {
      * cached null, an {@link EncodedEntry} when the entry was stored as bytes, otherwise the object itself.
      */
     public Object getReference(String namespace, String key) {
-        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
             return null;
         }
@@ -107,7 +129,7 @@ public final class MemoryBackend implements CacheBackend {
      * expires, or {@code -1} when absent.
      */
     public long expiresAt(String namespace, String key) {
-        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        Entry e = live(new NamespacedKey(namespace, key));
         return e == null ? -1 : e.expiresAtMillis;
     }
 
@@ -129,7 +151,7 @@ public final class MemoryBackend implements CacheBackend {
 
     @Override
     public byte[] get(String namespace, String key) {
-        Entry e = cache.getIfPresent(new NamespacedKey(namespace, key));
+        Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
             return null;
         }
@@ -228,20 +250,18 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     private Entry newEntry(Object value, boolean encoded, Duration ttl) {
-        if (ttl == null) {
-            return new Entry(value, encoded, Long.MAX_VALUE, 0);
+        long ttlNanos = ttl == null ? NEVER : saturatedNanos(ttl);
+        if (ttlNanos >= MAX_TTL_NANOS) {
+            return new Entry(value, encoded, NEVER, 0);
         }
-        long ttlNanos = saturatedNanos(ttl);
-        // Nanoseconds saturate after 292 years: such entries never expire, as far as anyone can tell.
-        long expiresAt = ttlNanos == Long.MAX_VALUE ? 0 : clock.millis() + ttl.toMillis();
-        return new Entry(value, encoded, ttlNanos, expiresAt);
+        return new Entry(value, encoded, tick() + ttlNanos, clock.millis() + ttl.toMillis());
     }
 
     private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
+            return NEVER;
         }
     }
 
@@ -271,41 +291,23 @@ public final class MemoryBackend implements CacheBackend {
         }
     }
 
-    /** A stored value with its TTL and absolute expiry (0 = never). */
+    /** A stored value with its deadline in ticks ({@link #NEVER} = never) and its expiry in epoch millis. */
     static final class Entry {
         final Object value;
         final boolean encoded;
-        final long ttlNanos;
+        final long deadline;
         final long expiresAtMillis;
 
-        Entry(Object value, boolean encoded, long ttlNanos, long expiresAtMillis) {
+        Entry(Object value, boolean encoded, long deadline, long expiresAtMillis) {
             this.value = value;
             this.encoded = encoded;
-            this.ttlNanos = ttlNanos;
+            this.deadline = deadline;
             this.expiresAtMillis = expiresAtMillis;
         }
 
         int weight(NamespacedKey k) {
             long w = 2L * (k.key.length() + k.namespace.length()) + 64 + (encoded ? ((byte[]) value).length : 0);
             return (int) Math.min(Integer.MAX_VALUE, w);
-        }
-    }
-
-    /** Each entry lives for its own TTL from its last write; reads do not extend it. */
-    private static final class EntryExpiry implements Expiry<NamespacedKey, Entry> {
-        @Override
-        public long expireAfterCreate(NamespacedKey key, Entry value, long currentTime) {
-            return value.ttlNanos;
-        }
-
-        @Override
-        public long expireAfterUpdate(NamespacedKey key, Entry value, long currentTime, long currentDuration) {
-            return value.ttlNanos;
-        }
-
-        @Override
-        public long expireAfterRead(NamespacedKey key, Entry value, long currentTime, long currentDuration) {
-            return currentDuration;
         }
     }
 }
