@@ -47,14 +47,14 @@ class KeysTest {
     @Test
     void keysAreStableText() {
         String key = KeyGenerator.standard().generate(method("forecast"), new Object[] {"Paris", 3});
-        assertThat(key).isEqualTo("io.cachekit.KeysTest$Api.forecast(java.lang.String,int):[\"Paris\",3]");
+        assertThat(key).isEqualTo("KeysTest$Api.forecast~mOVcu4VJ:[\"Paris\",3]");
     }
 
     @Test
     void longArgumentsAreDigested() {
         String key = KeyGenerator.standard().generate(method("forecast"), new Object[] {"x".repeat(100), 1});
         assertThat(key)
-                .startsWith("io.cachekit.KeysTest$Api.forecast(java.lang.String,int):#")
+                .startsWith("KeysTest$Api.forecast~mOVcu4VJ:#")
                 .isEqualTo(KeyGenerator.standard().generate(method("forecast"), new Object[] {"x".repeat(100), 1}))
                 .isNotEqualTo(KeyGenerator.standard().generate(method("forecast"), new Object[] {"x".repeat(100), 2}));
         assertThat(key.substring(key.indexOf('#') + 1)).hasSize(22);

@@ -25,9 +25,11 @@ public interface KeyGenerator {
     String generate(Method method, Object[] args);
 
     /**
-     * The standard generator: {@code method-id:encoded-args}, where the method id is the declaring type, the
-     * method name and its parameter types, and the arguments are encoded canonically by {@link
-     * ArgumentEncoder} (replaced by a SHA-256 digest when longer than 64 characters).
+     * The standard generator: {@code method-id:encoded-args}. The method id is the declaring type's simple
+     * name, the method name, and 8 characters of the SHA-256 of the full signature (declaring type with its
+     * package, name, parameter types), such as {@code WeatherService.forecast~Xb3kQ9aZ}; the arguments are
+     * encoded canonically by {@link ArgumentEncoder}, and replaced by {@code #} and a SHA-256 digest when
+     * longer than 64 characters.
      */
     static KeyGenerator standard() {
         return StandardKeyGenerator.INSTANCE;

@@ -49,19 +49,29 @@ final class StandardKeyGenerator implements KeyGenerator {
 
     /** What the key of a method depends on besides its arguments. */
     private record MethodShape(String id, boolean[] ignored) {
+        private static String simpleName(Class<?> type) {
+            String name = type.getName();
+            return name.substring(name.lastIndexOf('.') + 1); // keeps Outer$Inner of nested types
+        }
+
         static MethodShape of(Method method) {
-            StringBuilder id = new StringBuilder(method.getDeclaringClass().getName())
+            StringBuilder signature = new StringBuilder(
+                            method.getDeclaringClass().getName())
                     .append('.')
                     .append(method.getName())
                     .append('(');
             Class<?>[] types = method.getParameterTypes();
             for (int i = 0; i < types.length; i++) {
                 if (i > 0) {
-                    id.append(',');
+                    signature.append(',');
                 }
-                id.append(types[i].getTypeName());
+                signature.append(types[i].getTypeName());
             }
-            id.append(')');
+            signature.append(')');
+            // Short, because every hit hashes and compares the whole key: the simple names for people reading
+            // the store, and a digest of the full signature so that equal simple names never collide.
+            String id = simpleName(method.getDeclaringClass()) + "." + method.getName() + "~"
+                    + ArgumentEncoder.digest(signature.toString()).substring(0, 8);
             Annotation[][] annotations = method.getParameterAnnotations();
             boolean[] ignored = new boolean[types.length];
             for (int i = 0; i < annotations.length; i++) {
@@ -71,7 +81,7 @@ final class StandardKeyGenerator implements KeyGenerator {
                     }
                 }
             }
-            return new MethodShape(id.toString(), ignored);
+            return new MethodShape(id, ignored);
         }
     }
 }
