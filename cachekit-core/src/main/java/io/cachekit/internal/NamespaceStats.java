@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /** The counters of one namespace; striped so that concurrent hits do not contend. Thread-safe. */
 public final class NamespaceStats {
-    final LongAdder hits = new LongAdder();
+    final HitCounter hits = new HitCounter();
     final LongAdder misses = new LongAdder();
     final LongAdder puts = new LongAdder();
     final LongAdder errors = new LongAdder();
