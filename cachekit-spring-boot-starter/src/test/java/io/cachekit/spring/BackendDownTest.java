@@ -89,7 +89,7 @@ class BackendDownTest {
         assertThat(calls.get("profile:9")).isEqualTo(2);
         double errors = registry.get("cachekit.errors")
                 .tag("namespace", "app")
-                .tag("backend", "failing")
+                .tag("backend", "unavailable")
                 .functionCounter()
                 .count();
         assertThat(errors).isGreaterThanOrEqualTo(2);
@@ -101,6 +101,6 @@ class BackendDownTest {
         HttpResponse<String> report = http.get("/actuator/cachekit/http");
         assertThat(report.statusCode()).isEqualTo(200);
         assertThat(report.body()).contains("\"errors\":").doesNotContain("\"errors\":0,");
-        assertThat(http.get("/actuator/cachekit").body()).contains("\"backend\":\"failing\"");
+        assertThat(http.get("/actuator/cachekit").body()).contains("\"backend\":\"unavailable\"");
     }
 }

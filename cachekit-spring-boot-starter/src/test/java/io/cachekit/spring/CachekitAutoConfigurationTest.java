@@ -118,9 +118,9 @@ class CachekitAutoConfigurationTest {
         runner.withPropertyValues("cachekit.backend=failing://").run(context -> {
             assertThat(context).hasSingleBean(Cache.class);
             assertThat(FailingBackendProvider.CREATED).hasSize(1);
-            assertThat(FailingBackendProvider.CREATED.get(0).closed).isFalse();
+            assertThat(FailingBackendProvider.CREATED.get(0).isClosed()).isFalse();
         });
-        assertThat(FailingBackendProvider.CREATED.get(0).closed).isTrue();
+        assertThat(FailingBackendProvider.CREATED.get(0).isClosed()).isTrue();
     }
 
     @Test

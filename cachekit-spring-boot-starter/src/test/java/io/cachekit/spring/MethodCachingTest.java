@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
 import io.cachekit.spring.app.Calls;
-import io.cachekit.spring.app.MutableClock;
 import io.cachekit.spring.app.ProfileService;
 import io.cachekit.spring.app.TestApplication;
 import io.cachekit.spring.app.User;
+import io.cachekit.tck.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +31,7 @@ class MethodCachingTest {
     Calls calls;
 
     @Autowired
-    MutableClock clock;
+    ManualClock clock;
 
     @Autowired
     Cache cache;

@@ -3,8 +3,8 @@ package io.cachekit.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachekit.spring.app.Calls;
-import io.cachekit.spring.app.MutableClock;
 import io.cachekit.spring.app.TestApplication;
+import io.cachekit.tck.ManualClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +26,7 @@ class ResponseCachingTest {
     Calls calls;
 
     @Autowired
-    MutableClock clock;
+    ManualClock clock;
 
     private Http http;
     private long id;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.cachekit.Cache;
 import io.cachekit.spring.app.Calls;
-import io.cachekit.spring.app.MutableClock;
 import io.cachekit.spring.app.TestApplication;
 import io.cachekit.spring.app.User;
 import io.cachekit.spring.app.UserRepository;
+import io.cachekit.tck.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +42,7 @@ class SpringCacheBridgeTest {
     Cache cache;
 
     @Autowired
-    MutableClock clock;
+    ManualClock clock;
 
     private long id;
 

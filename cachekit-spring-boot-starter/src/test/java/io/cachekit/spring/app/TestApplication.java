@@ -1,7 +1,9 @@
 package io.cachekit.spring.app;
 
 import io.cachekit.spring.CachekitConfigCustomizer;
+import io.cachekit.tck.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
@@ -12,12 +14,12 @@ import org.springframework.context.annotation.Bean;
 public class TestApplication {
 
     @Bean
-    MutableClock testClock() {
-        return new MutableClock();
+    ManualClock testClock() {
+        return new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
     }
 
     @Bean
-    CachekitConfigCustomizer testClockCustomizer(MutableClock clock) {
+    CachekitConfigCustomizer testClockCustomizer(ManualClock clock) {
         return builder -> builder.clock(clock);
     }
 

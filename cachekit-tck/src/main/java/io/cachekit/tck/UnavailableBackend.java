@@ -1,4 +1,4 @@
-package io.cachekit.http;
+package io.cachekit.tck;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.spi.CacheBackend;
@@ -6,20 +6,36 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A backend whose store is down: every operation fails, and the attempts are counted. */
-final class FailingBackend implements CacheBackend {
-    final AtomicInteger attempts = new AtomicInteger();
+/**
+ * A backend whose store is down, for testing what sits above a backend (HTTP caching, Spring integration):
+ * every operation fails with a {@link CacheBackendException}, sync ones by throwing and async ones with a
+ * failed future, and is counted. Backends themselves are tested against their real servers. Thread-safe.
+ */
+public final class UnavailableBackend implements CacheBackend {
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Operations that failed so far. */
+    public int failures() {
+        return failures.get();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
 
     private CacheBackendException down(String operation) {
-        attempts.incrementAndGet();
-        return new CacheBackendException("failing " + operation + ": connection refused");
+        failures.incrementAndGet();
+        return new CacheBackendException("unavailable " + operation + ": connection refused");
     }
 
     @Override
     public String name() {
-        return "failing";
+        return "unavailable";
     }
 
     @Override
@@ -40,6 +56,16 @@ final class FailingBackend implements CacheBackend {
     @Override
     public void clear(String namespace) {
         throw down("clear");
+    }
+
+    @Override
+    public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        throw down("getMany");
+    }
+
+    @Override
+    public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        throw down("setMany");
     }
 
     @Override
@@ -74,6 +100,6 @@ final class FailingBackend implements CacheBackend {
 
     @Override
     public void close() {
-        // nothing to release
+        closed.set(true);
     }
 }
