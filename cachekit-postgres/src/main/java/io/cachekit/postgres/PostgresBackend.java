@@ -57,8 +57,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Errors and timeouts</h2>
  *
- * Every statement runs with a timeout of what is left of the context's operation timeout after a connection
- * was borrowed (the owned pool waits at most that long for a connection too); when it fires the server
+ * Every statement runs under the context's operation timeout. With the owned pool the server enforces it:
+ * the sessions are opened with {@code statement_timeout} set to the timeout (the pgjdbc {@code options}
+ * property), and the pool waits at most that long for a connection; a statement that waited longer than
+ * 1 ms for its connection also gets a client-side query timeout for what is left. With a supplied data
+ * source (or sessions that did not take the setting) every statement gets what is left of the timeout
+ * after the borrow as its pgjdbc query timeout. Table setup and purge raise {@code statement_timeout} for
+ * their own transactions to the larger of the timeout and 10 s. When a timeout fires the server
  * cancels the statement and the operation fails with {@link CacheTimeoutException}. Connection failures and
  * any other database error fail with {@link CacheBackendException}; messages never contain credentials. A
  * value over PostgreSQL's 1 GB {@code bytea} limit fails before anything is sent.
@@ -86,6 +91,12 @@ public final class PostgresBackend extends BlockingCacheBackend {
     /** Purge and table setup are maintenance, not requests: they may take longer than one operation. */
     private static final Duration MIN_MAINTENANCE_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * How much of the operation timeout borrowing a connection may use before a statement also gets a
+     * client-side timeout for what is left, on top of the session's {@code statement_timeout}.
+     */
+    private static final long SERVER_TIMEOUT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final PostgresBackendOptions options;
     private final TableSql sql;
     private final DataSource dataSource;
@@ -93,11 +104,19 @@ public final class PostgresBackend extends BlockingCacheBackend {
     private final ScheduledExecutorService purgeScheduler;
     private final long operationTimeoutNanos;
     private final Duration maintenanceTimeout;
+    /** Whether the server enforces the operation timeout as each session's {@code statement_timeout}. */
+    private final boolean serverTimeout;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresBackend(
-            PostgresBackendOptions options, BackendContext context, DataSource dataSource, HikariDataSource owned) {
+            PostgresBackendOptions options,
+            BackendContext context,
+            DataSource dataSource,
+            HikariDataSource owned,
+            boolean serverTimeout) {
         super(context);
+        this.serverTimeout = serverTimeout;
         this.options = options;
         this.sql = new TableSql(options.schema(), options.table());
         this.dataSource = dataSource;
@@ -119,7 +138,26 @@ public final class PostgresBackend extends BlockingCacheBackend {
         Objects.requireNonNull(context, "context");
         HikariDataSource owned = options.dataSource() == null ? newPool(options, context) : null;
         DataSource dataSource = owned != null ? owned : options.dataSource();
-        PostgresBackend backend = new PostgresBackend(options, context, dataSource, owned);
+        boolean serverTimeout = false;
+        if (owned != null) {
+            try {
+                serverTimeout = sessionStatementTimeoutIs(owned, statementTimeoutMillis(context));
+            } catch (SQLException e) {
+                owned.close();
+                throw SqlErrors.translate("postgres setup at " + options.target(), e, context.operationTimeout());
+            } catch (RuntimeException e) {
+                owned.close();
+                throw e;
+            }
+            if (!serverTimeout) {
+                LOG.warn(
+                        "The sessions of {} do not run with the statement_timeout Cachekit asked for (an options"
+                                + " parameter in the JDBC URL, or a connection pooler, may override it);"
+                                + " falling back to client-side query timeouts",
+                        options.target());
+            }
+        }
+        PostgresBackend backend = new PostgresBackend(options, context, dataSource, owned, serverTimeout);
         try {
             backend.setUpTable();
         } catch (RuntimeException e) {
@@ -154,6 +192,14 @@ public final class PostgresBackend extends BlockingCacheBackend {
         config.addDataSourceProperty("socketTimeout", Long.toString(seconds(maintenanceMillis) + 5));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         options.connectionProperties().forEach(config::addDataSourceProperty);
+        // The server enforces the operation timeout on every statement of these sessions, set in the startup
+        // packet: no extra round trip, and no client-side timer task per statement. Options of the
+        // application's own come first.
+        String sessionOptions = "-c statement_timeout=" + statementTimeoutMillis(context);
+        String ownOptions = options.connectionProperties().get("options");
+        config.addDataSourceProperty(
+                "options",
+                ownOptions == null || ownOptions.isBlank() ? sessionOptions : ownOptions + " " + sessionOptions);
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -161,6 +207,21 @@ public final class PostgresBackend extends BlockingCacheBackend {
             Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
             throw new CacheBackendException(
                     "postgres: cannot connect to " + options.target() + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The session {@code statement_timeout} of the owned pool: the operation timeout, in whole milliseconds. */
+    private static long statementTimeoutMillis(BackendContext context) {
+        return Math.max(1, (context.operationTimeout().toNanos() + 999_999) / 1_000_000);
+    }
+
+    /** Whether the pool's sessions got the {@code statement_timeout} asked for in their startup packet. */
+    private static boolean sessionStatementTimeoutIs(DataSource pool, long millis) throws SQLException {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement ps = connection.prepareStatement(
+                        "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() && Long.toString(millis).equals(rs.getString(1));
         }
     }
 
@@ -351,6 +412,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
+                // Lifts the session's statement_timeout (the operation timeout) for this transaction.
+                Statements.localStatementTimeout(connection, remainingMillis(deadline, "purge", maintenanceTimeout));
                 boolean locked;
                 try (PreparedStatement lock = connection.prepareStatement(sql.tryPurgeLock)) {
                     Statements.timeout(lock, remainingMillis(deadline, "purge", maintenanceTimeout));
@@ -476,10 +539,20 @@ public final class PostgresBackend extends BlockingCacheBackend {
         }
     }
 
+    /**
+     * Prepares a statement of an operation. With the server enforcing the timeout, the statement gets no
+     * client-side timeout (pgjdbc's costs a timer task per execution) unless borrowing the connection used
+     * more than {@link #SERVER_TIMEOUT_SLACK_NANOS} of the operation's time; then it gets what is left, as
+     * with a supplied data source.
+     */
     private PreparedStatement prepare(Connection connection, String statement, long deadline, String operation)
             throws SQLException {
+        long remainingNanos = deadline - System.nanoTime();
         long remaining = remainingMillis(deadline, operation);
         PreparedStatement ps = connection.prepareStatement(statement);
+        if (serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS) {
+            return ps;
+        }
         try {
             Statements.timeout(ps, remaining);
         } catch (SQLException | RuntimeException e) {

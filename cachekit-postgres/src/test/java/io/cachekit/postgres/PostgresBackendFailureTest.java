@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
@@ -24,12 +26,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,15 +141,79 @@ class PostgresBackendFailureTest {
         String table = "cachekit_failure_locked";
         TestDatabase.dropTable(table);
         try (PostgresBackend backend =
-                        PostgresBackend.create(TestDatabase.options(table).build(), context(SHORT_TIMEOUT));
-                Cache cache = Cachekit.create(
-                        CachekitConfig.builder()
-                                .namespace("locked")
-                                .operationTimeout(SHORT_TIMEOUT)
-                                .errorPolicy(ErrorPolicy.THROW)
-                                .executor(executor)
+                PostgresBackend.create(TestDatabase.options(table).build(), context(SHORT_TIMEOUT))) {
+            assertThat(sessionStatementTimeout(backend))
+                    .as("the owned pool's sessions run with the operation timeout")
+                    .isEqualTo("1s");
+            assertTimesOutOnALockedTable(backend, table);
+        }
+    }
+
+    @Test
+    void aStatementOnASuppliedDataSourceEndsWithATimeout() throws SQLException {
+        String table = "cachekit_failure_locked_supplied";
+        TestDatabase.dropTable(table);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(TestDatabase.jdbcUrl());
+        config.setUsername(TestDatabase.USER);
+        config.setMaximumPoolSize(2);
+        try (HikariDataSource appPool = new HikariDataSource(config);
+                PostgresBackend backend = PostgresBackend.create(
+                        PostgresBackendOptions.builder()
+                                .dataSource(appPool)
+                                .table(table)
+                                .purgeInterval(Duration.ZERO)
                                 .build(),
-                        backend)) {
+                        context(SHORT_TIMEOUT))) {
+            assertThat(sessionStatementTimeout(backend))
+                    .as("a supplied pool's sessions are left as they are")
+                    .isEqualTo("0");
+            assertTimesOutOnALockedTable(backend, table);
+        }
+    }
+
+    @Test
+    void optionsInTheUrlFallBackToClientSideTimeouts() throws SQLException {
+        String table = "cachekit_failure_locked_url_options";
+        TestDatabase.dropTable(table);
+        PostgresBackendOptions options = TestDatabase.options(table)
+                .jdbcUrl(TestDatabase.jdbcUrl() + "?options=-c%20search_path%3Dpublic")
+                .build();
+        try (PostgresBackend backend = PostgresBackend.create(options, context(SHORT_TIMEOUT))) {
+            assertThat(sessionStatementTimeout(backend))
+                    .as("the URL's options replace the backend's")
+                    .isEqualTo("0");
+            assertTimesOutOnALockedTable(backend, table);
+        }
+    }
+
+    @Test
+    void ownOptionsAreKeptBesideTheStatementTimeout() throws SQLException {
+        String table = "cachekit_failure_own_options";
+        TestDatabase.dropTable(table);
+        PostgresBackendOptions options = TestDatabase.options(table)
+                .connectionProperty("options", "-c lock_timeout=700")
+                .build();
+        try (PostgresBackend backend = PostgresBackend.create(options, context(SHORT_TIMEOUT));
+                Connection connection = backend.unwrap(DataSource.class).getConnection();
+                Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("700ms");
+            assertThat(rs.getString(2)).isEqualTo("1s");
+        }
+    }
+
+    private void assertTimesOutOnALockedTable(PostgresBackend backend, String table) throws SQLException {
+        try (Cache cache = Cachekit.create(
+                CachekitConfig.builder()
+                        .namespace("locked")
+                        .operationTimeout(SHORT_TIMEOUT)
+                        .errorPolicy(ErrorPolicy.THROW)
+                        .executor(executor)
+                        .build(),
+                backend)) {
             backend.set("locked", "k", new byte[] {1}, null);
 
             try (Connection locker = TestDatabase.connect()) {
@@ -155,8 +223,18 @@ class PostgresBackendFailureTest {
                     s.execute("LOCK TABLE public." + table + " IN ACCESS EXCLUSIVE MODE");
                 }
 
-                assertThatThrownBy(() -> backend.get("locked", "k")).isInstanceOf(CacheTimeoutException.class);
+                long start = System.nanoTime();
+                Throwable timedOut = catchThrowable(() -> backend.get("locked", "k"));
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(timedOut).isInstanceOf(CacheTimeoutException.class);
+                assertThat(timedOut.getCause())
+                        .as("cancelled on the server")
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState())
+                                .isEqualTo("57014"));
+                assertThat(took).as("within the timeout").isBetween(SHORT_TIMEOUT, SHORT_TIMEOUT.plusMillis(900));
                 assertThatThrownBy(() -> backend.set("locked", "k", new byte[] {2}, Duration.ofMinutes(1)))
+                        .isInstanceOf(CacheTimeoutException.class);
+                assertThatThrownBy(() -> backend.setMany("locked", Map.of("a", new byte[] {3}), null))
                         .isInstanceOf(CacheTimeoutException.class);
                 assertThatThrownBy(() -> backend.getAsync("locked", "k").get())
                         .isInstanceOf(ExecutionException.class)
@@ -169,6 +247,15 @@ class PostgresBackendFailureTest {
             assertThat(backend.get("locked", "k"))
                     .as("connections are fine after a cancel")
                     .containsExactly(1);
+        }
+    }
+
+    private static String sessionStatementTimeout(PostgresBackend backend) throws SQLException {
+        try (Connection connection = backend.unwrap(DataSource.class).getConnection();
+                Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SHOW statement_timeout")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
         }
     }
 
@@ -210,6 +297,31 @@ class PostgresBackendFailureTest {
             assertThat(rowCount(table)).as("live rows stay").isEqualTo(2);
             assertThat(first.get("live", "kept")).containsExactly(1);
             assertThat(first.get("live", "forever")).containsExactly(2);
+        }
+    }
+
+    @Test
+    void purgeMayTakeLongerThanTheOperationTimeout() throws Exception {
+        String table = "cachekit_failure_purge_slow";
+        TestDatabase.dropTable(table);
+        try (PostgresBackend backend =
+                PostgresBackend.create(TestDatabase.options(table).build(), context(SHORT_TIMEOUT))) {
+            insertExpiredRows(table, "old", 5);
+            CompletableFuture<OptionalLong> purge;
+            try (Connection locker = TestDatabase.connect()) {
+                locker.setAutoCommit(false);
+                try (Statement s = locker.createStatement()) {
+                    s.execute("LOCK TABLE public." + table + " IN ACCESS EXCLUSIVE MODE");
+                }
+                purge = CompletableFuture.supplyAsync(backend::purgeExpired, executor);
+                await().during(SHORT_TIMEOUT.plusMillis(500))
+                        .atMost(SHORT_TIMEOUT.plusSeconds(5))
+                        .until(() -> !purge.isDone());
+                locker.rollback();
+            }
+            assertThat(purge.get())
+                    .as("the session's statement_timeout does not cut the purge")
+                    .hasValue(5);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cachekit.postgres.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.postgresql.jdbc.PgStatement;
@@ -20,6 +21,19 @@ public final class Statements {
             statement.unwrap(PgStatement.class).setQueryTimeoutMs(ms);
         } else {
             statement.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000));
+        }
+    }
+
+    /**
+     * Sets {@code statement_timeout} to {@code millis} until the current transaction ends (as {@code SET
+     * LOCAL} does), so that maintenance statements get their own, longer limit whatever the session's default
+     * is. Call it with auto-commit off, before the statements it should cover.
+     */
+    public static void localStatementTimeout(Connection connection, long millis) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+            timeout(ps, millis);
+            ps.setString(1, Long.toString(Math.max(1, millis)));
+            ps.execute();
         }
     }
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Creates the table when absent and checks that an existing one has the layout the backend needs, so a
  * wrong table fails at start with a clear message rather than at the first write.
  *
- * <p>Creation runs in one transaction under an advisory lock, so application instances that start together
+ * <p>The check and the creation run in one transaction, creation under an advisory lock, so application instances that start together
  * do not race on {@code CREATE TABLE IF NOT EXISTS} (which can fail on a concurrent duplicate).
  */
 public final class TableSetup {
@@ -33,7 +33,8 @@ public final class TableSetup {
     private TableSetup() {}
 
     /**
-     * Ensures the table exists and has the expected columns.
+     * Ensures the table exists and has the expected columns, in one transaction whose {@code
+     * statement_timeout} is {@code timeoutMillis} (so a shorter session default does not cut it).
      *
      * @param timeoutMillis the statement timeout of each statement
      * @throws SQLException on a database error
@@ -42,20 +43,36 @@ public final class TableSetup {
     public static void ensureTable(
             Connection connection, TableSql sql, boolean create, boolean unlogged, long timeoutMillis)
             throws SQLException {
-        Character persistence = persistence(connection, sql, timeoutMillis);
-        if (persistence == null) {
-            if (!create) {
-                throw new CacheBackendException("Table " + sql.qualifiedName
-                        + " does not exist and createTable is false; create it as docs/backends/postgres.md shows");
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        boolean created = false;
+        try {
+            Statements.localStatementTimeout(connection, timeoutMillis);
+            Character persistence = persistence(connection, sql, timeoutMillis);
+            if (persistence == null) {
+                if (!create) {
+                    throw new CacheBackendException("Table " + sql.qualifiedName
+                            + " does not exist and createTable is false; create it as docs/backends/postgres.md"
+                            + " shows");
+                }
+                create(connection, sql, unlogged, timeoutMillis);
+                created = true;
+            } else if (unlogged && persistence != 'u') {
+                LOG.warn(
+                        "Table {} exists and is not UNLOGGED; the unlogged option applies only when Cachekit"
+                                + " creates the table",
+                        sql.qualifiedName);
             }
-            create(connection, sql, unlogged, timeoutMillis);
-        } else if (unlogged && persistence != 'u') {
-            LOG.warn(
-                    "Table {} exists and is not UNLOGGED; the unlogged option applies only when Cachekit creates"
-                            + " the table",
-                    sql.qualifiedName);
+            checkColumns(connection, sql, timeoutMillis);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            Statements.rollbackAfter(connection, e, autoCommit);
+            throw e;
         }
-        checkColumns(connection, sql, timeoutMillis);
+        connection.setAutoCommit(autoCommit);
+        if (created) {
+            LOG.info("Created {}table {}", unlogged ? "UNLOGGED " : "", sql.qualifiedName);
+        }
     }
 
     private static Character persistence(Connection connection, TableSql sql, long timeoutMillis) throws SQLException {
@@ -73,28 +90,19 @@ public final class TableSetup {
         }
     }
 
+    /** Creates the table under the DDL advisory lock, which the caller's transaction holds until it ends. */
     private static void create(Connection connection, TableSql sql, boolean unlogged, long timeoutMillis)
             throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
-            try (PreparedStatement lock = connection.prepareStatement(sql.ddlLock)) {
-                Statements.timeout(lock, timeoutMillis);
-                lock.setLong(1, sql.ddlLockKey);
-                lock.execute();
-            }
-            try (Statement ddl = connection.createStatement()) {
-                Statements.timeout(ddl, timeoutMillis);
-                ddl.execute(unlogged ? sql.createUnloggedTable : sql.createTable);
-                ddl.execute(sql.createExpiryIndex);
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            Statements.rollbackAfter(connection, e, autoCommit);
-            throw e;
+        try (PreparedStatement lock = connection.prepareStatement(sql.ddlLock)) {
+            Statements.timeout(lock, timeoutMillis);
+            lock.setLong(1, sql.ddlLockKey);
+            lock.execute();
         }
-        connection.setAutoCommit(autoCommit);
-        LOG.info("Created {}table {}", unlogged ? "UNLOGGED " : "", sql.qualifiedName);
+        try (Statement ddl = connection.createStatement()) {
+            Statements.timeout(ddl, timeoutMillis);
+            ddl.execute(unlogged ? sql.createUnloggedTable : sql.createTable);
+            ddl.execute(sql.createExpiryIndex);
+        }
     }
 
     private static void checkColumns(Connection connection, TableSql sql, long timeoutMillis) throws SQLException {
