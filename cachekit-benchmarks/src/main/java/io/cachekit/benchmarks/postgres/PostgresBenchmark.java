@@ -1,10 +1,15 @@
 package io.cachekit.benchmarks.postgres;
 
+import static io.cachekit.benchmarks.ReadWriteKeys.KEY_COUNT;
+import static io.cachekit.benchmarks.ReadWriteKeys.expect;
+import static io.cachekit.benchmarks.ReadWriteKeys.readKey;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
+import io.cachekit.benchmarks.ReadWriteKeys;
 import io.cachekit.benchmarks.report.ReportRow;
 import io.cachekit.postgres.PostgresBackend;
 import io.cachekit.postgres.PostgresBackendOptions;
@@ -14,13 +19,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,7 +34,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * Cachekit's PostgreSQL backend against raw pgjdbc prepared statements doing the same work on the same table
@@ -61,7 +60,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class PostgresBenchmark {
-    static final int KEY_COUNT = 1024; // a power of two: the cursor wraps with a mask
     static final int POOL_SIZE = 4; // the same pool size for both sides
     static final String TABLE = "cachekit_benchmark";
     static final Duration TTL = Duration.ofMinutes(10);
@@ -77,14 +75,6 @@ public class PostgresBenchmark {
         return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + DATABASE;
     }
 
-    static String readKey(int i) {
-        return "user:" + i;
-    }
-
-    static String writeKey(int i) {
-        return "write:" + i;
-    }
-
     // ---------------------------------------------------------------- rows
 
     @Benchmark
@@ -93,7 +83,7 @@ public class PostgresBenchmark {
             baseline = "rawPgjdbcGet",
             atLeast = 0.9,
             target = "Cachekit get on PostgreSQL >= 0.9 x a raw pgjdbc prepared SELECT")
-    public String cachekitGet(CachekitState state, Keys keys) {
+    public String cachekitGet(CachekitState state, ReadWriteKeys keys) {
         return state.cache.get(keys.nextRead(), String.class);
     }
 
@@ -103,59 +93,23 @@ public class PostgresBenchmark {
             baseline = "rawPgjdbcSet",
             atLeast = 0.9,
             target = "Cachekit set on PostgreSQL >= 0.9 x a raw pgjdbc prepared upsert")
-    public void cachekitSet(CachekitState state, Keys keys) {
+    public void cachekitSet(CachekitState state, ReadWriteKeys keys) {
         state.cache.set(keys.nextWrite(), VALUE, TTL);
     }
 
     @Benchmark
     @ReportRow(label = "Raw pgjdbc prepared SELECT (HikariCP)")
-    public String rawPgjdbcGet(RawState state, Keys keys) throws SQLException {
+    public String rawPgjdbcGet(RawState state, ReadWriteKeys keys) throws SQLException {
         return state.get(keys.nextRead());
     }
 
     @Benchmark
     @ReportRow(label = "Raw pgjdbc prepared upsert (HikariCP)")
-    public int rawPgjdbcSet(RawState state, Keys keys) throws SQLException {
+    public int rawPgjdbcSet(RawState state, ReadWriteKeys keys) throws SQLException {
         return state.set(keys.nextWrite(), VALUE, TTL);
     }
 
     // ---------------------------------------------------------------- keys
-
-    /** The keys one benchmark thread reads and writes, in its own order. */
-    @State(Scope.Thread)
-    public static class Keys {
-        private String[] reads;
-        private String[] writes;
-        private int nextRead;
-        private int nextWrite;
-
-        @Setup(Level.Trial)
-        public void shuffle(ThreadParams thread) {
-            reads = shuffled(thread.getThreadIndex(), PostgresBenchmark::readKey);
-            writes = shuffled(thread.getThreadIndex(), PostgresBenchmark::writeKey);
-        }
-
-        private static String[] shuffled(int seed, IntFunction<String> key) {
-            List<String> keys = new ArrayList<>(KEY_COUNT);
-            for (int i = 0; i < KEY_COUNT; i++) {
-                keys.add(key.apply(i));
-            }
-            Collections.shuffle(keys, new Random(seed));
-            return keys.toArray(new String[0]);
-        }
-
-        String nextRead() {
-            String key = reads[nextRead];
-            nextRead = (nextRead + 1) & (KEY_COUNT - 1);
-            return key;
-        }
-
-        String nextWrite() {
-            String key = writes[nextWrite];
-            nextWrite = (nextWrite + 1) & (KEY_COUNT - 1);
-            return key;
-        }
-    }
 
     // ---------------------------------------------------------------- subjects
 
@@ -280,12 +234,6 @@ public class PostgresBenchmark {
             } finally {
                 pool.close();
             }
-        }
-    }
-
-    static void expect(String expected, String actual, String what) {
-        if (!expected.equals(actual)) {
-            throw new IllegalStateException(what + " returned " + actual + ", expected " + expected);
         }
     }
 }

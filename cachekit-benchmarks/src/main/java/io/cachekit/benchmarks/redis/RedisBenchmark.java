@@ -1,8 +1,13 @@
 package io.cachekit.benchmarks.redis;
 
+import static io.cachekit.benchmarks.ReadWriteKeys.KEY_COUNT;
+import static io.cachekit.benchmarks.ReadWriteKeys.expect;
+import static io.cachekit.benchmarks.ReadWriteKeys.readKey;
+
 import io.cachekit.AsyncCache;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
+import io.cachekit.benchmarks.ReadWriteKeys;
 import io.cachekit.benchmarks.report.ReportRow;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -11,14 +16,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,7 +34,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-import org.openjdk.jmh.infra.ThreadParams;
 import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -68,21 +67,12 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class RedisBenchmark {
-    static final int KEY_COUNT = 1024; // a power of two: the cursor wraps with a mask
     static final int BATCH = 16;
     static final Duration TTL = Duration.ofMinutes(10);
     static final String VALUE = "v".repeat(100);
 
     static final String HOST = System.getProperty("cachekit.redis.host", "127.0.0.1");
     static final int PORT = Integer.getInteger("cachekit.redis.port", 6390);
-
-    static String readKey(int i) {
-        return "user:" + i;
-    }
-
-    static String writeKey(int i) {
-        return "write:" + i;
-    }
 
     // ---------------------------------------------------------------- Cachekit rows
 
@@ -93,7 +83,7 @@ public class RedisBenchmark {
             alsoComparedTo = "springRedisCacheGet",
             atLeast = 0.9,
             target = "Cachekit get on Redis >= 0.9 x raw Lettuce sync GET")
-    public String cachekitGet(CachekitState state, Keys keys) {
+    public String cachekitGet(CachekitState state, ReadWriteKeys keys) {
         return state.cache.get(keys.nextRead(), String.class);
     }
 
@@ -104,7 +94,7 @@ public class RedisBenchmark {
             alsoComparedTo = "springRedisCachePut",
             atLeast = 0.9,
             target = "Cachekit set on Redis >= 0.9 x raw Lettuce sync SET PX")
-    public void cachekitSet(CachekitState state, Keys keys) {
+    public void cachekitSet(CachekitState state, ReadWriteKeys keys) {
         state.cache.set(keys.nextWrite(), VALUE, TTL);
     }
 
@@ -115,7 +105,7 @@ public class RedisBenchmark {
             baseline = "lettuceAsyncGet",
             atLeast = 0.9,
             target = "Cachekit async get on Redis >= 0.9 x raw Lettuce async GET")
-    public void cachekitAsyncGet(CachekitState state, Keys keys, Blackhole blackhole) {
+    public void cachekitAsyncGet(CachekitState state, ReadWriteKeys keys, Blackhole blackhole) {
         CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
         for (int i = 0; i < BATCH; i++) {
             calls[i] = state.async.get(keys.nextRead(), String.class);
@@ -132,7 +122,7 @@ public class RedisBenchmark {
             baseline = "lettuceAsyncSet",
             atLeast = 0.9,
             target = "Cachekit async set on Redis >= 0.9 x raw Lettuce async SET PX")
-    public void cachekitAsyncSet(CachekitState state, Keys keys) {
+    public void cachekitAsyncSet(CachekitState state, ReadWriteKeys keys) {
         CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
         for (int i = 0; i < BATCH; i++) {
             calls[i] = state.async.set(keys.nextWrite(), VALUE, TTL);
@@ -144,20 +134,20 @@ public class RedisBenchmark {
 
     @Benchmark
     @ReportRow(label = "Raw Lettuce sync GET")
-    public String lettuceSyncGet(LettuceState state, Keys keys) {
+    public String lettuceSyncGet(LettuceState state, ReadWriteKeys keys) {
         return state.get(keys.nextRead());
     }
 
     @Benchmark
     @ReportRow(label = "Raw Lettuce sync SET PX")
-    public String lettuceSyncSet(LettuceState state, Keys keys) {
+    public String lettuceSyncSet(LettuceState state, ReadWriteKeys keys) {
         return state.sync.set(LettuceState.PREFIX + keys.nextWrite(), VALUE, LettuceState.EXPIRY);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     @ReportRow(label = "Raw Lettuce async GET (" + BATCH + " in flight per thread)")
-    public void lettuceAsyncGet(LettuceState state, Keys keys, Blackhole blackhole) {
+    public void lettuceAsyncGet(LettuceState state, ReadWriteKeys keys, Blackhole blackhole) {
         CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
         for (int i = 0; i < BATCH; i++) {
             calls[i] = state.async.get(LettuceState.PREFIX + keys.nextRead()).toCompletableFuture();
@@ -170,7 +160,7 @@ public class RedisBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     @ReportRow(label = "Raw Lettuce async SET PX (" + BATCH + " in flight per thread)")
-    public void lettuceAsyncSet(LettuceState state, Keys keys) {
+    public void lettuceAsyncSet(LettuceState state, ReadWriteKeys keys) {
         CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
         for (int i = 0; i < BATCH; i++) {
             calls[i] = state.async
@@ -184,7 +174,7 @@ public class RedisBenchmark {
 
     @Benchmark
     @ReportRow(label = "Spring Data Redis `RedisCacheManager` cache `get`")
-    public String springRedisCacheGet(SpringState state, Keys keys) {
+    public String springRedisCacheGet(SpringState state, ReadWriteKeys keys) {
         return state.get(keys.nextRead());
     }
 
@@ -192,42 +182,6 @@ public class RedisBenchmark {
     // RedisCache.put loop exhausts the heap within seconds here, so it would measure the garbage collector.
 
     // ---------------------------------------------------------------- keys
-
-    /** The keys one benchmark thread reads and writes, in its own order. */
-    @State(Scope.Thread)
-    public static class Keys {
-        private String[] reads;
-        private String[] writes;
-        private int nextRead;
-        private int nextWrite;
-
-        @Setup(Level.Trial)
-        public void shuffle(ThreadParams thread) {
-            reads = shuffled(thread.getThreadIndex(), RedisBenchmark::readKey);
-            writes = shuffled(thread.getThreadIndex(), RedisBenchmark::writeKey);
-        }
-
-        private static String[] shuffled(int seed, IntFunction<String> key) {
-            List<String> keys = new ArrayList<>(KEY_COUNT);
-            for (int i = 0; i < KEY_COUNT; i++) {
-                keys.add(key.apply(i));
-            }
-            Collections.shuffle(keys, new Random(seed));
-            return keys.toArray(new String[0]);
-        }
-
-        String nextRead() {
-            String key = reads[nextRead];
-            nextRead = (nextRead + 1) & (KEY_COUNT - 1);
-            return key;
-        }
-
-        String nextWrite() {
-            String key = writes[nextWrite];
-            nextWrite = (nextWrite + 1) & (KEY_COUNT - 1);
-            return key;
-        }
-    }
 
     // ---------------------------------------------------------------- subjects
 
@@ -366,12 +320,6 @@ public class RedisBenchmark {
             } finally {
                 factory.destroy();
             }
-        }
-    }
-
-    static void expect(String expected, String actual, String what) {
-        if (!expected.equals(actual)) {
-            throw new IllegalStateException(what + " returned " + actual + ", expected " + expected);
         }
     }
 }
