@@ -1,5 +1,7 @@
 package io.cachekit.benchmarks;
 
+import io.cachekit.Cache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,6 +43,27 @@ public class ReadWriteKeys {
     public static void expect(String expected, String actual, String what) {
         if (!expected.equals(actual)) {
             throw new IllegalStateException(what + " returned " + actual + ", expected " + expected);
+        }
+    }
+
+    /**
+     * Writes {@code value} under every read key and checks that each reads back; returns the cache's miss count
+     * afterwards, for {@link #expectNoMissOrError} to compare with after the run.
+     */
+    public static long populate(Cache cache, String value, Duration ttl) {
+        for (int i = 0; i < KEY_COUNT; i++) {
+            cache.set(readKey(i), value, ttl);
+        }
+        for (int i = 0; i < KEY_COUNT; i++) {
+            expect(value, cache.get(readKey(i), String.class), "Cache.get of " + readKey(i));
+        }
+        return cache.stats().misses();
+    }
+
+    /** Fails the run when a measured call of {@code cache} missed or met a backend error. */
+    public static void expectNoMissOrError(Cache cache, long missesAfterSetup) {
+        if (cache.stats().misses() != missesAfterSetup || cache.stats().errors() != 0) {
+            throw new IllegalStateException("A measured Cache.get missed or failed: " + cache.stats());
         }
     }
 

@@ -134,21 +134,13 @@ public class PostgresBenchmark {
                             .build(),
                     Cachekit.contextOf(config));
             cache = Cachekit.create(config, backend);
-            for (int i = 0; i < KEY_COUNT; i++) {
-                cache.set(readKey(i), VALUE, TTL);
-            }
-            for (int i = 0; i < KEY_COUNT; i++) {
-                expect(VALUE, cache.get(readKey(i), String.class), "Cache.get of " + readKey(i));
-            }
-            missesAfterSetup = cache.stats().misses();
+            missesAfterSetup = ReadWriteKeys.populate(cache, VALUE, TTL);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             try {
-                if (cache.stats().misses() != missesAfterSetup || cache.stats().errors() != 0) {
-                    throw new IllegalStateException("A measured Cache.get missed or failed: " + cache.stats());
-                }
+                ReadWriteKeys.expectNoMissOrError(cache, missesAfterSetup);
             } finally {
                 cache.close();
             }

@@ -196,21 +196,13 @@ public class RedisBenchmark {
         public void setUp() {
             cache = Cachekit.fromUri("redis://" + HOST + ":" + PORT + "?namespace=bench-cachekit&timeout=5s");
             async = cache.async();
-            for (int i = 0; i < KEY_COUNT; i++) {
-                cache.set(readKey(i), VALUE, TTL);
-            }
-            for (int i = 0; i < KEY_COUNT; i++) {
-                expect(VALUE, cache.get(readKey(i), String.class), "Cache.get of " + readKey(i));
-            }
-            missesAfterSetup = cache.stats().misses();
+            missesAfterSetup = ReadWriteKeys.populate(cache, VALUE, TTL);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             try {
-                if (cache.stats().misses() != missesAfterSetup || cache.stats().errors() != 0) {
-                    throw new IllegalStateException("A measured Cache.get missed or failed: " + cache.stats());
-                }
+                ReadWriteKeys.expectNoMissOrError(cache, missesAfterSetup);
             } finally {
                 cache.close();
             }
