@@ -6,11 +6,12 @@ import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.postgres.internal.SqlErrors;
 import io.cachekit.postgres.internal.Statements;
-import io.cachekit.postgres.internal.StoredKeys;
 import io.cachekit.postgres.internal.TableSetup;
 import io.cachekit.postgres.internal.TableSql;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.BlockingCacheBackend;
+import io.cachekit.spi.StoredKeys;
+import io.cachekit.spi.Ttls;
 import java.nio.ByteBuffer;
 import java.sql.Array;
 import java.sql.Connection;
@@ -83,6 +84,9 @@ public final class PostgresBackend extends BlockingCacheBackend {
     public static final int MAX_VALUE_BYTES = (1 << 30) - 1;
 
     /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
+    /** Encoded keys up to this length are stored as they are, longer ones as a digest. */
+    static final int MAX_PLAIN_KEY_BYTES = 1024;
+
     static final Duration LONGEST_TTL = Duration.ofDays(36_500);
 
     /** At most this many purge batches run in one {@link #purgeExpired()} call. */
@@ -248,7 +252,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
     @Override
     public byte[] get(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");
-        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        byte[] storedKey = storedKey(key);
         return run("get", (connection, deadline) -> {
             try (PreparedStatement ps = prepare(connection, sql.get, deadline, "get")) {
                 ps.setString(1, namespace);
@@ -263,7 +267,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
     @Override
     public void set(String namespace, String key, byte[] value, Duration ttl) {
         Objects.requireNonNull(namespace, "namespace");
-        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        byte[] storedKey = storedKey(key);
         checkValue(value);
         Long ttlMicros = ttlMicros(ttl);
         run("set", (connection, deadline) -> {
@@ -279,7 +283,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
     @Override
     public void delete(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");
-        byte[] storedKey = StoredKeys.encode(Objects.requireNonNull(key, "key"));
+        byte[] storedKey = storedKey(key);
         run("delete", (connection, deadline) -> {
             try (PreparedStatement ps = prepare(connection, sql.delete, deadline, "delete")) {
                 ps.setString(1, namespace);
@@ -309,7 +313,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
         Objects.requireNonNull(keys, "keys");
         Map<ByteBuffer, String> byStoredKey = new HashMap<>();
         for (String key : keys) {
-            byStoredKey.put(ByteBuffer.wrap(StoredKeys.encode(Objects.requireNonNull(key, "key"))), key);
+            byStoredKey.put(ByteBuffer.wrap(storedKey(key)), key);
         }
         if (byStoredKey.isEmpty()) {
             ensureOpen("getMany");
@@ -352,7 +356,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
         List<byte[][]> rows = new ArrayList<>(entries.size());
         entries.forEach((key, value) -> {
             checkValue(value);
-            rows.add(new byte[][] {StoredKeys.encode(Objects.requireNonNull(key, "key")), value});
+            rows.add(new byte[][] {storedKey(key), value});
         });
         if (rows.isEmpty()) {
             ensureOpen("setMany");
@@ -587,19 +591,17 @@ public final class PostgresBackend extends BlockingCacheBackend {
         }
     }
 
-    /** The TTL in microseconds (at least 1), or null for no expiry. */
+    /**
+     * The key column's bytes: lossless, and a digest past {@link #MAX_PLAIN_KEY_BYTES} because a B-tree
+     * index entry must fit in about a third of a page (some 2.7 kB).
+     */
+    private static byte[] storedKey(String key) {
+        return StoredKeys.bytesOrDigest(Objects.requireNonNull(key, "key"), MAX_PLAIN_KEY_BYTES);
+    }
+
+    /** The TTL in microseconds, rounded up, or null for no expiry. */
     private static Long ttlMicros(Duration ttl) {
-        if (ttl == null) {
-            return null;
-        }
-        if (ttl.isZero() || ttl.isNegative()) {
-            throw new IllegalArgumentException("ttl must be positive, or null for no expiry; got " + ttl);
-        }
-        if (ttl.compareTo(LONGEST_TTL) >= 0) {
-            return null;
-        }
-        long micros = ttl.getSeconds() * 1_000_000L + ttl.getNano() / 1_000;
-        return Math.max(1, micros);
+        return Ttls.isNever(ttl, LONGEST_TTL) ? null : Ttls.microsRoundedUp(ttl);
     }
 
     private static void checkValue(byte[] value) {

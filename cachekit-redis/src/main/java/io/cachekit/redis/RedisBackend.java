@@ -5,6 +5,7 @@ import io.cachekit.redis.internal.RedisErrors;
 import io.cachekit.redis.internal.RedisKeys;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
+import io.cachekit.spi.Ttls;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
@@ -76,7 +77,7 @@ public final class RedisBackend implements CacheBackend {
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
 
     /** A TTL this long or longer is written without expiry: Redis would reject it as out of range. */
-    private static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 4;
+    private static final Duration LONGEST_TTL = Duration.ofMillis(Long.MAX_VALUE / 4);
 
     /** How much longer than the command timeout a sync call waits before it gives up on its own. */
     private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -399,20 +400,7 @@ public final class RedisBackend implements CacheBackend {
 
     /** {@code PX} rounded up to whole milliseconds, or null (no expiry) for a null or out-of-range TTL. */
     private static SetArgs expiry(Duration ttl) {
-        if (ttl == null) {
-            return null;
-        }
-        if (ttl.isZero() || ttl.isNegative()) {
-            throw new IllegalArgumentException("ttl must be positive, or null for no expiry; got " + ttl);
-        }
-        if (ttl.getSeconds() >= MAX_TTL_MILLIS / 1000) {
-            return null;
-        }
-        long millis = ttl.toMillis();
-        if (ttl.minusMillis(millis).isZero()) {
-            return SetArgs.Builder.px(millis);
-        }
-        return SetArgs.Builder.px(millis + 1);
+        return Ttls.isNever(ttl, LONGEST_TTL) ? null : SetArgs.Builder.px(Ttls.millisRoundedUp(ttl));
     }
 
     private CacheBackendException tooLarge(long size) {
