@@ -28,6 +28,10 @@ final class CacheRuntime {
         this.config = config;
         this.backend = backend;
         this.references = backend instanceof MemoryBackend m && m.storesReferences() ? m : null;
+        if (micrometer && !(backend instanceof MemoryBackend)) {
+            MicrometerBinding.bindBackendStatus(
+                    config.meterRegistry(), config.namespace(), backend.name(), () -> BackendGuards.status(backend));
+        }
     }
 
     /** The counters and timers of a stored namespace, created on first use. */
@@ -60,6 +64,10 @@ final class CacheRuntime {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
+    }
+
+    boolean closed() {
+        return closed.get();
     }
 
     void close() {

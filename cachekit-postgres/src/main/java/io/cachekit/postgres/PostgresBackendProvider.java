@@ -35,6 +35,11 @@ public final class PostgresBackendProvider implements CacheBackendProvider {
     public PostgresBackendProvider() {}
 
     @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
     public Set<String> schemes() {
         return Set.of("postgresql", "postgres");
     }

@@ -2,7 +2,9 @@ package io.cachekit.redis.internal;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.Redaction;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -46,6 +48,36 @@ public final class RedisErrors {
         }
         return new CacheBackendException(
                 "redis " + operation + " on " + target + " failed: " + scrub(describe(cause)), cause);
+    }
+
+    /**
+     * Maps a failure to connect: a {@link StoreUnreachableException} when no server answered (refused,
+     * timed out, unknown host, a Cluster none of whose nodes answered), so the cache can start without
+     * Redis; a server's own refusal (bad credentials, a missing database) stays a plain {@link
+     * CacheBackendException}.
+     */
+    public CacheBackendException connectFailure(Throwable error) {
+        CacheBackendException mapped = map("connect", error);
+        if (mapped instanceof StoreUnreachableException || serverAnswered(error, 0)) {
+            return mapped;
+        }
+        return new StoreUnreachableException(mapped.getMessage(), mapped.getCause());
+    }
+
+    /** Whether Redis itself replied with an error anywhere in the chain of causes and suppressed errors. */
+    private static boolean serverAnswered(Throwable error, int depth) {
+        if (error == null || depth > 20) {
+            return false;
+        }
+        if (error instanceof RedisCommandExecutionException) {
+            return true;
+        }
+        for (Throwable suppressed : error.getSuppressed()) {
+            if (serverAnswered(suppressed, depth + 1)) {
+                return true;
+            }
+        }
+        return serverAnswered(error.getCause(), depth + 1);
     }
 
     /** A timeout met while waiting for {@code operation}'s future. */
