@@ -5,6 +5,7 @@ import io.cachekit.CachekitConfig;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -18,6 +19,8 @@ import java.util.function.Supplier;
  * when the cache is created ({@link DeferredBackend}). Not API.
  */
 public final class BackendGuards {
+    static final Duration MIN_FIRST_ATTEMPT_WAIT = Duration.ofSeconds(2);
+
     private BackendGuards() {}
 
     /**
@@ -36,7 +39,7 @@ public final class BackendGuards {
 
     /**
      * Creates a backend with {@code create}, guarded. With {@link CachekitConfig#connectEagerly()} it waits
-     * and throws whatever creation throws. Otherwise it waits at most the operation timeout: a store that
+     * and throws whatever creation throws. Otherwise it waits at most the operation timeout (2 s at least): a store that
      * is unreachable ({@link StoreUnreachableException}) or slower than that is connected in the
      * background, while any other failure (a bad option, bad credentials) is thrown at once.
      *
@@ -55,7 +58,7 @@ public final class BackendGuards {
             return guard(create.get(), config);
         }
         try {
-            return guard(first.get(config.operationTimeout().toNanos(), TimeUnit.NANOSECONDS), config);
+            return guard(first.get(firstAttemptWait(config).toNanos(), TimeUnit.NANOSECONDS), config);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof StoreUnreachableException unreachable) {
@@ -85,6 +88,16 @@ public final class BackendGuards {
             first.thenAccept(CacheBackend::close);
             throw new StoreUnreachableException(name + ": interrupted while connecting to " + target, e);
         }
+    }
+
+    /**
+     * How long creation waits for the first attempt: the operation timeout, but at least {@link
+     * #MIN_FIRST_ATTEMPT_WAIT}, since a first connection also starts the client (event loops, TLS), which
+     * takes longer than a command.
+     */
+    private static Duration firstAttemptWait(CachekitConfig config) {
+        Duration timeout = config.operationTimeout();
+        return timeout.compareTo(MIN_FIRST_ATTEMPT_WAIT) > 0 ? timeout : MIN_FIRST_ATTEMPT_WAIT;
     }
 
     private static DeferredBackend deferred(

@@ -610,11 +610,12 @@ public final class PostgresBackend extends BlockingCacheBackend {
         return Ttls.isNever(ttl, LONGEST_TTL) ? null : Ttls.microsRoundedUp(ttl);
     }
 
-    private static void checkValue(byte[] value) {
+    private void checkValue(byte[] value) {
         Objects.requireNonNull(value, "value");
-        if (value.length > MAX_VALUE_BYTES) {
+        if (value.length > options.maxValueBytes()) {
             throw new CacheValueTooLargeException("postgres: value of " + value.length
-                    + " bytes is over PostgreSQL's bytea limit of " + MAX_VALUE_BYTES + " bytes");
+                    + " bytes is over maxValueBytes " + options.maxValueBytes()
+                    + (options.maxValueBytes() == MAX_VALUE_BYTES ? " (PostgreSQL's bytea limit)" : ""));
         }
     }
 
