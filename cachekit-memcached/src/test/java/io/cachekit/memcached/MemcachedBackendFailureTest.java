@@ -59,9 +59,13 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
         }
     }
 
+    /**
+     * The two servers, through {@link TrackingMemcachedProvider}: ordinary memcached backends that {@link
+     * #startStore()} can wait for.
+     */
     @Override
     protected String storeUri() {
-        return "memcached://127.0.0.1:" + PORTS[0] + ",127.0.0.1:" + PORTS[1];
+        return TrackingMemcachedProvider.SCHEME + "://127.0.0.1:" + PORTS[0] + ",127.0.0.1:" + PORTS[1];
     }
 
     @Override
@@ -70,10 +74,19 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
         second.kill();
     }
 
+    /**
+     * Starts both servers and waits until every backend of this test has reconnected to both: xmemcached
+     * reconnects each server on its own schedule, and the failure contract's check that the cache uses the store
+     * again probes a single key, so a single server.
+     */
     @Override
     protected void startStore() {
         first.start();
         second.start();
+        Awaitility.await("every backend reconnected to both servers")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(TrackingMemcachedProvider::allConnected);
     }
 
     @Override
