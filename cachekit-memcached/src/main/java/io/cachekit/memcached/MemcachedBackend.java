@@ -1,0 +1,538 @@
+package io.cachekit.memcached;
+
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import io.cachekit.StoreUnreachableException;
+import io.cachekit.memcached.MemcachedBackendOptions.Server;
+import io.cachekit.memcached.internal.Generations;
+import io.cachekit.memcached.internal.MemcachedErrors;
+import io.cachekit.memcached.internal.MemcachedKeys;
+import io.cachekit.memcached.internal.RawBytesTranscoder;
+import io.cachekit.memcached.internal.StoredEntry;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.BlockingCacheBackend;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import net.rubyeye.xmemcached.CommandFactory;
+import net.rubyeye.xmemcached.MemcachedClient;
+import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import net.rubyeye.xmemcached.auth.AuthInfo;
+import net.rubyeye.xmemcached.command.BinaryCommandFactory;
+import net.rubyeye.xmemcached.command.Command;
+import net.rubyeye.xmemcached.command.CommandType;
+import net.rubyeye.xmemcached.exception.MemcachedException;
+import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
+import net.rubyeye.xmemcached.networking.ClosedMemcachedSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Memcached backend, on xmemcached: one or several servers, keys spread by ketama consistent hashing, the
+ * binary protocol.
+ *
+ * <h2>Storage</h2>
+ *
+ * An entry is the memcached item {@code namespace:key} when the key is printable ASCII without spaces and fits
+ * memcached's 250-byte limit, else {@code namespace#<SHA-256 of namespace:key>}. The item holds a 10-byte header
+ * with the namespace's generation, then the bytes Cachekit hands the backend ({@code StoredEntry}). TTLs are
+ * memcached's own: whole seconds rounded up (at least 1), sent as an absolute Unix time beyond 30 days.
+ *
+ * <h2>clear</h2>
+ *
+ * {@link #clear} never flushes a server and never lists keys: it increments the namespace's generation counter
+ * on every server (one pipelined {@code incr} per server). A read fetches the entry and the generation of the
+ * entry's server in one multi-get, sent to that one server, and returns the entry only when its recorded
+ * generation is the current one, so after {@code clear} returns no process reads an entry written before it.
+ * Older entries stay in memory until their TTL ends or memcached evicts them. See {@code Generations} for the
+ * details, including what happens when a counter is evicted.
+ *
+ * <h2>Timeouts and errors</h2>
+ *
+ * Every memcached call is bounded by the context's operation timeout, and one operation's calls share that
+ * deadline. A call that times out fails with {@link CacheTimeoutException} and its command is cancelled; any
+ * other failure (a server down, a server error, a value over {@link MemcachedBackendOptions#maxValueBytes()})
+ * with {@link CacheBackendException}. A server that goes down keeps its place on the ring (xmemcached's failure
+ * mode): its keys fail at once while the others keep working, and it is used again once xmemcached has
+ * reconnected. Messages never contain the password.
+ *
+ * <h2>Threads</h2>
+ *
+ * Thread-safe. xmemcached has no future-based API, so the async methods run the sync ones on the context's
+ * bounded executor ({@link BlockingCacheBackend}).
+ */
+public final class MemcachedBackend extends BlockingCacheBackend {
+    private static final Logger log = LoggerFactory.getLogger(MemcachedBackend.class);
+
+    /** How often xmemcached tries to reconnect to a server that went away (times the attempts so far). */
+    private static final long RECONNECT_INTERVAL_MILLIS = 500;
+
+    private final MemcachedBackendOptions options;
+    private final MemcachedClient client;
+    private final CommandFactory commands;
+    private final KetamaMemcachedSessionLocator locator;
+    private final Map<InetSocketAddress, Integer> serverIndex;
+    private final Generations generations;
+    private final MemcachedErrors errors;
+    private final long timeoutNanos;
+    private final long timeoutMillis;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Connects to the servers of {@code options}; calls time out after the context's operation timeout.
+     *
+     * @throws StoreUnreachableException when no server accepts a connection
+     * @throws CacheBackendException when the client cannot be started
+     */
+    public MemcachedBackend(MemcachedBackendOptions options, BackendContext context) {
+        super(context);
+        this.options = Objects.requireNonNull(options, "options");
+        Duration timeout = context.operationTimeout();
+        this.timeoutNanos = timeout.toNanos();
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
+        this.errors = new MemcachedErrors(targetServers(options), timeout, options.password());
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        Map<InetSocketAddress, Integer> index = new HashMap<>();
+        for (Server server : options.servers()) {
+            InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
+            index.putIfAbsent(address, addresses.size());
+            addresses.add(address);
+        }
+        if (index.size() != addresses.size()) {
+            throw new IllegalArgumentException(
+                    "Two of the memcached servers are the same address: " + targetServers(options));
+        }
+        this.serverIndex = Map.copyOf(index);
+        this.locator = new KetamaMemcachedSessionLocator();
+        this.commands = new BinaryCommandFactory();
+
+        XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
+        builder.setCommandFactory(commands);
+        builder.setSessionLocator(locator);
+        // A server that goes down keeps its place on the ring: its keys fail instead of moving to another server
+        // (where they would be misses, and stale after it comes back).
+        builder.setFailureMode(true);
+        builder.setConnectionPoolSize(options.connectionPoolSize());
+        builder.setOpTimeout(timeoutMillis);
+        builder.setConnectTimeout(timeoutMillis);
+        builder.setEnableHealSession(true);
+        builder.setHealSessionInterval(RECONNECT_INTERVAL_MILLIS);
+        builder.setTranscoder(RawBytesTranscoder.INSTANCE);
+        builder.setName("cachekit-memcached");
+        if (options.user() != null) {
+            for (InetSocketAddress address : addresses) {
+                builder.addAuthInfo(address, AuthInfo.plain(options.user(), options.password()));
+            }
+        }
+        MemcachedClient created;
+        try {
+            created = builder.build();
+        } catch (IOException | RuntimeException e) {
+            throw errors.map("connect", e);
+        }
+        if (created.getConnector().getSessionSet().stream().allMatch(session -> session.isClosed())) {
+            shutDown(created);
+            throw new StoreUnreachableException(
+                    "memcached on " + targetServers(options) + ": no server accepts connections");
+        }
+        this.client = created;
+        this.generations = new Generations(addresses.size(), this::serverOf);
+        log.debug("Connected to {}", options.target());
+    }
+
+    private static String targetServers(MemcachedBackendOptions options) {
+        return options.servers().stream().map(Server::toString).collect(Collectors.joining(","));
+    }
+
+    /** {@code memcached}. */
+    @Override
+    public String name() {
+        return "memcached";
+    }
+
+    /** The options this backend was created with. */
+    public MemcachedBackendOptions options() {
+        return options;
+    }
+
+    /**
+     * The index (in {@link MemcachedBackendOptions#servers()}) of the server that holds {@code storedKey} by the
+     * ketama ring, or -1 when the ring is empty. For tests and diagnostics.
+     */
+    int serverOf(String storedKey) {
+        var session = locator.getSessionByKey(storedKey);
+        if (session instanceof ClosedMemcachedSession memcachedSession) {
+            Integer i = serverIndex.get(
+                    memcachedSession.getInetSocketAddressWrapper().getInetSocketAddress());
+            if (i != null) {
+                return i;
+            }
+        }
+        if (session != null) {
+            Integer i = serverIndex.get(session.getRemoteSocketAddress());
+            if (i != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public byte[] get(String namespace, String key) {
+        String storedKey = MemcachedKeys.entry(namespace, key);
+        checkOpen("get");
+        String generationKey = generationKeyOf("get", namespace, storedKey);
+        Map<String, byte[]> found = multiGet("get", List.of(storedKey, generationKey));
+        Long generation = Generations.parse(found.get(generationKey));
+        generations.saw(generationKey, generation, System.nanoTime());
+        return StoredEntry.read(found.get(storedKey), generation);
+    }
+
+    @Override
+    public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(keys, "keys");
+        checkOpen("getMany");
+        Map<String, String> byStoredKey = new LinkedHashMap<>();
+        Map<String, String> generationKeyOf = new HashMap<>();
+        Set<String> generationKeys = new LinkedHashSet<>();
+        for (String key : keys) {
+            String storedKey = MemcachedKeys.entry(namespace, key);
+            if (byStoredKey.putIfAbsent(storedKey, key) == null) {
+                String generationKey = generationKeyOf("getMany", namespace, storedKey);
+                generationKeyOf.put(storedKey, generationKey);
+                generationKeys.add(generationKey);
+            }
+        }
+        Map<String, byte[]> result = new HashMap<>();
+        if (byStoredKey.isEmpty()) {
+            return result;
+        }
+        List<String> all = new ArrayList<>(byStoredKey.size() + generationKeys.size());
+        all.addAll(byStoredKey.keySet());
+        all.addAll(generationKeys);
+        Map<String, byte[]> found = multiGet("getMany", all);
+        long now = System.nanoTime();
+        Map<String, Long> current = new HashMap<>();
+        for (String generationKey : generationKeys) {
+            Long generation = Generations.parse(found.get(generationKey));
+            generations.saw(generationKey, generation, now);
+            if (generation != null) {
+                current.put(generationKey, generation);
+            }
+        }
+        byStoredKey.forEach((storedKey, key) -> {
+            byte[] value = StoredEntry.read(found.get(storedKey), current.get(generationKeyOf.get(storedKey)));
+            if (value != null) {
+                result.put(key, value);
+            }
+        });
+        return result;
+    }
+
+    private Map<String, byte[]> multiGet(String operation, List<String> keys) {
+        try {
+            // xmemcached groups the keys by server and sends one multi-get to each, all before it waits.
+            Map<String, byte[]> found = client.get(keys, timeoutMillis, RawBytesTranscoder.INSTANCE);
+            return found == null ? Map.of() : found;
+        } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+            throw errors.map(operation, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void set(String namespace, String key, byte[] value, Duration ttl) {
+        String storedKey = MemcachedKeys.entry(namespace, key);
+        Objects.requireNonNull(value, "value");
+        int expiry = MemcachedKeys.expiry(ttl, System.currentTimeMillis());
+        checkOpen("set");
+        checkSize("set", value);
+        long deadline = System.nanoTime() + timeoutNanos;
+        String generationKey = generationKeyOf("set", namespace, storedKey);
+        Long reusable = generations.reusable(generationKey, System.nanoTime());
+        long generation = reusable != null
+                ? reusable
+                : generationsForWrite("set", List.of(generationKey), deadline).get(generationKey);
+        byte[] stored = StoredEntry.wrap(generation, value);
+        try {
+            if (!client.set(storedKey, expiry, stored, RawBytesTranscoder.INSTANCE, remainingMillis(deadline))) {
+                throw errors.failure("set", "the server did not store the entry");
+            }
+        } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+            throw errors.map("set", e);
+        }
+    }
+
+    @Override
+    public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(entries, "entries");
+        int expiry = MemcachedKeys.expiry(ttl, System.currentTimeMillis());
+        checkOpen("setMany");
+        Map<String, byte[]> byStoredKey = new LinkedHashMap<>();
+        Map<String, String> generationKeyOf = new HashMap<>();
+        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+            byte[] value = Objects.requireNonNull(entry.getValue(), "value");
+            checkSize("setMany", value);
+            String storedKey = MemcachedKeys.entry(namespace, entry.getKey());
+            byStoredKey.put(storedKey, value);
+            generationKeyOf.put(storedKey, generationKeyOf("setMany", namespace, storedKey));
+        }
+        if (byStoredKey.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        Map<String, Long> current =
+                generationsForWrite("setMany", new LinkedHashSet<>(generationKeyOf.values()), deadline);
+        List<Command> sets = new ArrayList<>(byStoredKey.size());
+        byStoredKey.forEach((storedKey, value) -> sets.add(commands.createSetCommand(
+                storedKey,
+                storedKey.getBytes(StandardCharsets.UTF_8),
+                expiry,
+                StoredEntry.wrap(current.get(generationKeyOf.get(storedKey)), value),
+                false,
+                RawBytesTranscoder.INSTANCE)));
+        List<Object> results = pipeline("setMany", sets, deadline);
+        for (Object result : results) {
+            if (result instanceof RuntimeException e) {
+                throw errors.map("setMany", e);
+            }
+            if (!Boolean.TRUE.equals(result)) {
+                throw errors.failure("setMany", "the server did not store an entry");
+            }
+        }
+    }
+
+    @Override
+    public void delete(String namespace, String key) {
+        String storedKey = MemcachedKeys.entry(namespace, key);
+        checkOpen("delete");
+        try {
+            client.delete(storedKey, timeoutMillis);
+        } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+            throw errors.map("delete", e);
+        }
+    }
+
+    /**
+     * Increments the namespace's generation on every server, in one pipelined round of {@code incr}s (a missing
+     * counter is created with a fresh random value). When a server fails, the others are still advanced, and
+     * the call fails naming the servers whose entries may still be read.
+     */
+    @Override
+    public void clear(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        checkOpen("clear");
+        String[] generationKeys = generations.keys(namespace);
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<Command> increments = new ArrayList<>(generationKeys.length);
+        for (String generationKey : generationKeys) {
+            increments.add(increment(generationKey, 1));
+        }
+        List<Object> results = pipeline("clear", increments, deadline);
+        long now = System.nanoTime();
+        List<String> failed = new ArrayList<>();
+        CacheBackendException firstError = null;
+        for (int i = 0; i < results.size(); i++) {
+            Object result = results.get(i);
+            if (result instanceof Long generation) {
+                generations.saw(generationKeys[i], generation, now);
+            } else {
+                generations.saw(generationKeys[i], null, now);
+                failed.add(options.servers().get(i).toString());
+                if (firstError == null) {
+                    firstError = result instanceof RuntimeException e
+                            ? errors.map("clear", e)
+                            : errors.failure("clear", "unexpected answer " + result);
+                }
+            }
+        }
+        if (firstError != null) {
+            String message = "memcached clear of namespace '" + namespace + "' could not advance its generation on "
+                    + String.join(", ", failed) + " (entries stored there may still be read): "
+                    + firstError.getMessage();
+            throw firstError instanceof CacheTimeoutException
+                    ? new CacheTimeoutException(message, firstError)
+                    : new CacheBackendException(message, firstError);
+        }
+    }
+
+    /**
+     * The generations writes under {@code generationKeys} use: the ones this process saw within the last second,
+     * the others fetched (or created) in one pipelined round of {@code incr 0}.
+     */
+    private Map<String, Long> generationsForWrite(String operation, Collection<String> generationKeys, long deadline) {
+        Map<String, Long> current = new HashMap<>();
+        List<String> toFetch = new ArrayList<>();
+        long now = System.nanoTime();
+        for (String generationKey : generationKeys) {
+            Long generation = generations.reusable(generationKey, now);
+            if (generation != null) {
+                current.put(generationKey, generation);
+            } else {
+                toFetch.add(generationKey);
+            }
+        }
+        if (toFetch.isEmpty()) {
+            return current;
+        }
+        List<Command> reads = new ArrayList<>(toFetch.size());
+        for (String generationKey : toFetch) {
+            reads.add(increment(generationKey, 0));
+        }
+        List<Object> results = pipeline(operation, reads, deadline);
+        now = System.nanoTime();
+        for (int i = 0; i < results.size(); i++) {
+            Object result = results.get(i);
+            if (result instanceof RuntimeException e) {
+                throw errors.map(operation, e);
+            }
+            if (!(result instanceof Long generation)) {
+                throw errors.failure(operation, "unexpected answer to incr: " + result);
+            }
+            generations.saw(toFetch.get(i), generation, now);
+            current.put(toFetch.get(i), generation);
+        }
+        return current;
+    }
+
+    /** A binary {@code incr} by {@code delta} that creates a missing counter with a fresh random generation. */
+    private Command increment(String generationKey, long delta) {
+        return commands.createIncrDecrCommand(
+                generationKey,
+                generationKey.getBytes(StandardCharsets.UTF_8),
+                delta,
+                Generations.fresh(),
+                0,
+                CommandType.INCR,
+                false);
+    }
+
+    /**
+     * Sends every command before it waits for the first answer (xmemcached writes the commands of each server
+     * together), then waits for all of them until {@code deadline}. Returns, per command, its result or the
+     * exception it met (a {@link RuntimeException}). Commands that have not answered by the deadline are
+     * cancelled and the call fails with {@link CacheTimeoutException}.
+     */
+    private List<Object> pipeline(String operation, List<Command> batch, long deadline) {
+        Object[] outcomes = new Object[batch.size()];
+        boolean[] sent = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                if (client.isShutdown()) {
+                    throw errors.failure(operation, "the client is shut down");
+                }
+                client.getConnector().send(batch.get(i));
+                sent[i] = true;
+            } catch (MemcachedException | RuntimeException e) {
+                outcomes[i] = errors.map(operation, e);
+            }
+        }
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                if (!sent[i]) {
+                    continue;
+                }
+                Command command = batch.get(i);
+                CountDownLatch latch = command.getLatch();
+                if (!latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    for (int j = i; j < batch.size(); j++) {
+                        if (sent[j] && batch.get(j).getLatch().getCount() > 0) {
+                            batch.get(j).cancel();
+                        }
+                    }
+                    throw errors.timeout(operation, null);
+                }
+                Exception failure = command.getException();
+                outcomes[i] = failure != null ? errors.map(operation, failure) : command.getResult();
+            }
+        } catch (InterruptedException e) {
+            for (int j = 0; j < batch.size(); j++) {
+                if (sent[j]) {
+                    batch.get(j).cancel();
+                }
+            }
+            throw errors.map(operation, e);
+        }
+        return java.util.Arrays.asList(outcomes);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private String generationKeyOf(String operation, String namespace, String storedKey) {
+        int server = serverOf(storedKey);
+        if (server < 0) {
+            throw errors.failure(operation, "no server on the ring");
+        }
+        return generations.keys(namespace)[server];
+    }
+
+    private void checkSize(String operation, byte[] value) {
+        if (value.length > options.maxValueBytes()) {
+            throw errors.failure(
+                    operation,
+                    "value of " + value.length + " bytes is over the limit of " + options.maxValueBytes()
+                            + " bytes (maxValueBytes; memcached's item size is 1 MiB unless the server runs with"
+                            + " -I); nothing was written");
+        }
+    }
+
+    private static long remainingMillis(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private void checkOpen(String operation) {
+        if (closed.get()) {
+            throw errors.failure(operation, "the backend is closed");
+        }
+    }
+
+    /** Also unwraps to xmemcached's {@link MemcachedClient}, to reach what Cachekit does not wrap. */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isInstance(client)) {
+            return type.cast(client);
+        }
+        return super.unwrap(type);
+    }
+
+    /** Shuts the xmemcached client down (its connections and threads). Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            shutDown(client);
+        }
+    }
+
+    private static void shutDown(MemcachedClient client) {
+        try {
+            client.shutdown();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Shutting down the memcached client failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemcachedBackend{" + options.target() + "}";
+    }
+}

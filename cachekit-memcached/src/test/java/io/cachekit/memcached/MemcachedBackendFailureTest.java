@@ -1,0 +1,317 @@
+package io.cachekit.memcached;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.cachekit.Cache;
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import io.cachekit.Cachekit;
+import io.cachekit.CachekitConfig;
+import io.cachekit.StoreUnreachableException;
+import io.cachekit.memcached.internal.MemcachedKeys;
+import io.cachekit.tck.CacheBackendFailureContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failure contract over two memcached servers of this test's own (ports 11313 and 11314 unless {@code
+ * cachekit.memcached.failure.ports} says otherwise), plus what is particular to several servers: one of them
+ * killed, paused or back again.
+ */
+class MemcachedBackendFailureTest extends CacheBackendFailureContract {
+    private static final int[] PORTS = Arrays.stream(
+                    System.getProperty("cachekit.memcached.failure.ports", "11313,11314,11315")
+                            .split(","))
+            .mapToInt(p -> Integer.parseInt(p.trim()))
+            .toArray();
+    private static final String SECRET = "s3cr3t-Pw";
+
+    private Path dir;
+    private MemcachedProcess first;
+    private MemcachedProcess second;
+
+    @BeforeAll
+    void startServers() throws IOException {
+        dir = Files.createTempDirectory("cachekit-memcached-failure");
+        first = MemcachedProcess.start(PORTS[0], dir);
+        second = MemcachedProcess.start(PORTS[1], dir);
+    }
+
+    @AfterAll
+    void stopServers() {
+        for (MemcachedProcess server : new MemcachedProcess[] {first, second}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    /**
+     * The two servers, through {@link TrackingMemcachedProvider}: ordinary memcached backends that {@link
+     * #startStore()} can wait for.
+     */
+    @Override
+    protected String storeUri() {
+        return TrackingMemcachedProvider.SCHEME + "://127.0.0.1:" + PORTS[0] + ",127.0.0.1:" + PORTS[1];
+    }
+
+    @Override
+    protected void stopStore() {
+        first.kill();
+        second.kill();
+    }
+
+    /**
+     * Starts both servers and waits until every backend of this test has reconnected to both: xmemcached
+     * reconnects each server on its own schedule, and the failure contract's check that the cache uses the store
+     * again probes a single key, so a single server.
+     */
+    @Override
+    protected void startStore() {
+        first.start();
+        second.start();
+        Awaitility.await("every backend reconnected to both servers")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(TrackingMemcachedProvider::allConnected);
+    }
+
+    @Override
+    protected void pauseStore() {
+        first.pause();
+        second.pause();
+    }
+
+    @Override
+    protected void resumeStore() {
+        first.resume();
+        second.resume();
+    }
+
+    @Override
+    protected int oversizedValueBytes() {
+        return 2 * 1024 * 1024;
+    }
+
+    private Cache cache(String namespace, Duration timeout, String options) {
+        return Cachekit.fromUri(storeUri() + "?namespace=" + namespace + "&timeout=" + timeout.toMillis() + "ms"
+                + (options.isEmpty() ? "" : "&" + options));
+    }
+
+    /** Keys of {@code namespace} that the ring places on the first server, and on the second. */
+    private static List<List<String>> keysByServer(Cache cache, int count) {
+        MemcachedBackend backend = cache.unwrap(MemcachedBackend.class);
+        List<List<String>> byServer = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; byServer.get(0).size() < count || byServer.get(1).size() < count; i++) {
+            String key = "key-" + i;
+            List<String> keys = byServer.get(backend.serverOf(MemcachedKeys.entry(cache.namespace(), key)));
+            if (keys.size() < count) {
+                keys.add(key);
+            }
+        }
+        return byServer;
+    }
+
+    @Test
+    void oneServerKilledTheOtherKeepsServingItsKeysAndTheDeadOnesFailOpenThenItIsUsedAgain() {
+        try (Cache cache = cache("one-down", Duration.ofMillis(500), "")) {
+            List<List<String>> keys = keysByServer(cache, 5);
+            List<String> onFirst = keys.get(0);
+            List<String> onSecond = keys.get(1);
+            AtomicInteger calls = new AtomicInteger();
+            Quotes quotes = cache.proxy(Quotes.class, symbol -> {
+                calls.incrementAndGet();
+                return "quote of " + symbol;
+            });
+            for (String key : onFirst) {
+                cache.set(key, "v-" + key);
+            }
+            for (String key : onSecond) {
+                cache.set(key, "v-" + key);
+            }
+            List<String> symbols = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                symbols.add("sym" + i);
+                quotes.quote("sym" + i);
+            }
+            assertThat(calls).hasValue(20);
+
+            first.kill();
+
+            for (String key : onSecond) {
+                assertThat(cache.get(key, String.class))
+                        .as("%s on the live server", key)
+                        .isEqualTo("v-" + key);
+            }
+            for (String key : onFirst) {
+                assertThatThrownBy(() -> cache.get(key, String.class))
+                        .as("%s on the dead server", key)
+                        .isInstanceOf(CacheBackendException.class)
+                        .hasMessageContaining("memcached");
+            }
+            symbols.forEach(quotes::quote);
+            int deadSymbols = calls.get() - 20;
+            assertThat(deadSymbols)
+                    .as("the dead server's symbols run the real method, the live one's are hits")
+                    .isBetween(1, 19);
+            symbols.forEach(quotes::quote);
+            assertThat(calls)
+                    .as("the dead server's symbols are never cached while it is down")
+                    .hasValue(20 + 2 * deadSymbols);
+            assertThat(cache.stats().errors()).isGreaterThanOrEqualTo(onFirst.size() + 2L * deadSymbols);
+
+            first.start();
+            Awaitility.await("the restarted server is used again")
+                    .atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> !cache.has(onFirst.get(0)));
+            int before = calls.get();
+            symbols.forEach(quotes::quote);
+            symbols.forEach(quotes::quote);
+            assertThat(calls)
+                    .as("the restarted (empty) server's symbols load once, then hit; the others still hit")
+                    .hasValue(before + deadSymbols);
+            for (String key : onFirst) {
+                cache.set(key, "again-" + key);
+                assertThat(cache.get(key, String.class)).isEqualTo("again-" + key);
+            }
+        }
+    }
+
+    @Test
+    void aPausedServerEndsItsCallsWithATimeoutWhileTheOtherAnswersAndRecoversAfterwards() {
+        try (Cache cache = cache("paused", Duration.ofMillis(300), "")) {
+            List<List<String>> keys = keysByServer(cache, 2);
+            String onFirst = keys.get(0).get(0);
+            String onSecond = keys.get(1).get(0);
+            cache.set(onFirst, "one");
+            cache.set(onSecond, "two");
+
+            first.pause();
+
+            assertThatThrownBy(() -> cache.get(onFirst, String.class)).isInstanceOf(CacheTimeoutException.class);
+            assertThat(cache.async().get(onFirst, String.class))
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> cache.set(onFirst, "lost")).isInstanceOf(CacheTimeoutException.class);
+            assertThat(cache.get(onSecond, String.class)).isEqualTo("two");
+
+            first.resume();
+            // The timed-out commands were cancelled: their late answers are dropped, later calls get their own.
+            Awaitility.await("answers again")
+                    .atMost(Duration.ofSeconds(10))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> cache.get(onSecond, String.class) != null && cache.has(onFirst));
+            for (int i = 0; i < 20; i++) {
+                cache.set(onFirst, "round-" + i);
+                assertThat(cache.get(onFirst, String.class)).isEqualTo("round-" + i);
+                assertThat(cache.get(onSecond, String.class)).isEqualTo("two");
+            }
+        }
+    }
+
+    @Test
+    void clearWithOneServerDownFailsNamingItAndStillClearsTheOther() {
+        try (Cache cache = cache("clear-down", Duration.ofMillis(500), "")) {
+            List<List<String>> keys = keysByServer(cache, 3);
+            for (List<String> serverKeys : keys) {
+                for (String key : serverKeys) {
+                    cache.set(key, "v");
+                }
+            }
+            second.kill();
+            assertThatThrownBy(cache::clear)
+                    .isInstanceOf(CacheBackendException.class)
+                    .hasMessageContaining("127.0.0.1:" + PORTS[1])
+                    .hasMessageNotContaining("127.0.0.1:" + PORTS[0] + " (");
+            for (String key : keys.get(0)) {
+                assertThat(cache.get(key, String.class))
+                        .as("%s was cleared", key)
+                        .isNull();
+            }
+            second.start();
+            Awaitility.await("reconnected")
+                    .atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> {
+                        cache.clear();
+                        return true;
+                    });
+            for (List<String> serverKeys : keys) {
+                for (String key : serverKeys) {
+                    assertThat(cache.get(key, String.class)).isNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aValueOverTheServersOwnLimitIsAnErrorAndTheConnectionStaysUsable() {
+        // The backend allows 4 MiB, the servers run with memcached's default 1 MiB items.
+        try (Cache cache = cache("server-limit", Duration.ofSeconds(2), "maxValueBytes=4193280")) {
+            cache.set("big", "before");
+            byte[] big = new byte[2 * 1024 * 1024];
+            assertThatThrownBy(() -> cache.set("big", big))
+                    .isInstanceOf(CacheBackendException.class)
+                    .hasMessageContaining("memcached set");
+            assertThat(cache.get("big", String.class))
+                    .as("the old value stays or the entry is gone; never a part of the new one")
+                    .isIn("before", null);
+            assertThatThrownBy(() -> cache.setMany(java.util.Map.of("a", "x", "b", big), Duration.ofMinutes(1)))
+                    .isInstanceOf(CacheBackendException.class);
+            cache.set("after", "fine");
+            assertThat(cache.get("after", String.class)).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void credentialsNeverAppearInMessages() {
+        Throwable unreachable = catchThrowable(() -> Cachekit.create(CachekitConfig.builder()
+                .backend("memcached://app:" + SECRET + "@127.0.0.1:1")
+                .build()));
+        assertThat(unreachable).isInstanceOf(StoreUnreachableException.class);
+        assertNoSecret(unreachable);
+
+        // These servers run without SASL: whatever xmemcached makes of the credentials, no message shows them.
+        String uri = "memcached://app:" + SECRET + "@127.0.0.1:" + PORTS[0] + ",127.0.0.1:" + PORTS[1];
+        Throwable created = catchThrowable(() -> {
+            try (Cache cache = Cachekit.fromUri(uri + "?namespace=secret&timeout=500ms")) {
+                assertThat(cache.toString()).doesNotContain(SECRET);
+                assertThat(cache.config().toString()).doesNotContain(SECRET);
+                assertThat(cache.unwrap(MemcachedBackend.class).toString()).doesNotContain(SECRET);
+                assertThat(cache.unwrap(MemcachedBackend.class).options().toString())
+                        .doesNotContain(SECRET);
+                first.kill();
+                second.kill();
+                Throwable down = catchThrowable(() -> cache.get("k", String.class));
+                assertThat(down).isInstanceOf(CacheBackendException.class);
+                assertNoSecret(down);
+            }
+        });
+        if (created != null) {
+            assertNoSecret(created);
+            assertThat(created).isInstanceOf(CacheBackendException.class);
+        }
+    }
+
+    private static void assertNoSecret(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(SECRET);
+            assertThat(t.toString()).doesNotContain(SECRET);
+        }
+    }
+}
