@@ -119,11 +119,7 @@ public final class MongoBackend extends BlockingCacheBackend {
         this.cluster = client::getClusterDescription;
         MongoDatabase database = client.getDatabase(options.database());
         this.collection = database.getCollection(options.collection(), BsonDocument.class)
-                .withTimeout(
-                        context.operationTimeout().toMillis() < 1
-                                ? 1
-                                : context.operationTimeout().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                .withTimeout(timeoutMillis(context.operationTimeout()), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -162,7 +158,7 @@ public final class MongoBackend extends BlockingCacheBackend {
         if (connectionString.getApplicationName() == null) {
             settings.applicationName("cachekit");
         }
-        settings.timeout(Math.max(1, context.operationTimeout().toMillis()), TimeUnit.MILLISECONDS);
+        settings.timeout(timeoutMillis(context.operationTimeout()), TimeUnit.MILLISECONDS);
         try {
             return MongoClients.create(settings.build());
         } catch (RuntimeException e) {
@@ -319,6 +315,11 @@ public final class MongoBackend extends BlockingCacheBackend {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The driver's timeout in whole milliseconds, rounded up: at least 1 (0 would mean none). */
+    private static long timeoutMillis(Duration timeout) {
+        return Math.max(1, Ttls.millisRoundedUp(timeout));
+    }
 
     /** {@code {$not: {$lte: now}}}: a date after now, or no date at all (never expires). */
     private BsonDocument live() {

@@ -10,6 +10,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -138,6 +139,7 @@ public final class MongoBackendProvider implements CacheBackendProvider {
         }
         Map<String, String> own = new LinkedHashMap<>();
         List<String> driverPairs = new ArrayList<>();
+        Set<String> driverNames = new HashSet<>();
         String rawQuery = uri.getRawQuery();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             for (String pair : rawQuery.split("&")) {
@@ -155,6 +157,11 @@ public final class MongoBackendProvider implements CacheBackendProvider {
                     throw new IllegalArgumentException("Option 'timeoutMS' of " + scheme + ":// is not used: the"
                             + " operation timeout is Cachekit's own 'timeout' option (e.g. timeout=500ms)");
                 } else if (DRIVER_OPTIONS_LOWER_CASE.contains(name.toLowerCase(Locale.ROOT))) {
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    // readPreferenceTags may repeat: each is one tag set, tried in order.
+                    if (!driverNames.add(lower) && !lower.equals("readpreferencetags")) {
+                        throw new IllegalArgumentException("Option '" + name + "' is given twice");
+                    }
                     driverPairs.add(pair);
                 } else {
                     throw new IllegalArgumentException("Unknown option '" + name + "' for " + scheme
