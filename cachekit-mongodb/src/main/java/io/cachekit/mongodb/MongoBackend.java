@@ -13,6 +13,7 @@ import com.mongodb.client.model.WriteModel;
 import com.mongodb.connection.ClusterDescription;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.mongodb.internal.Entries;
 import io.cachekit.mongodb.internal.IndexSetup;
@@ -75,8 +76,8 @@ import org.bson.BsonValue;
  * ({@code timeoutMS}): server selection, connection checkout, the round trip, and a {@code maxTimeMS} the
  * server enforces. Errors are translated in one place ({@link MongoErrors}): an operation that ran out of time
  * is a {@link CacheTimeoutException}, an unreachable server or any other failure a {@link
- * CacheBackendException}. A value whose document would exceed MongoDB's 16 MiB limit fails before anything is
- * sent. A document of another layout found under an entry's {@code _id} (no binary {@code value}) is returned
+ * CacheBackendException}. A value whose document would exceed MongoDB's 16 MiB limit fails with a {@link
+ * CacheValueTooLargeException} before anything is sent. A document of another layout found under an entry's {@code _id} (no binary {@code value}) is returned
  * as bytes Cachekit counts as a corrupt entry and deletes: a miss, never an exception.
  *
  * <h2>Threads</h2>
@@ -343,9 +344,10 @@ public final class MongoBackend extends BlockingCacheBackend {
     private static void checkSize(String id, String namespace, byte[] value, boolean expires) {
         long size = Entries.documentSize(id, namespace, value.length, expires);
         if (size > Entries.MAX_DOCUMENT_BYTES) {
-            throw new CacheBackendException("mongodb: a value of " + value.length + " bytes makes a document of " + size
-                    + " bytes, over MongoDB's limit of " + Entries.MAX_DOCUMENT_BYTES
-                    + " bytes (16 MiB); nothing was written");
+            throw new CacheValueTooLargeException(
+                    "mongodb: a value of " + value.length + " bytes makes a document of " + size
+                            + " bytes, over MongoDB's limit of " + Entries.MAX_DOCUMENT_BYTES
+                            + " bytes (16 MiB); nothing was written");
         }
     }
 

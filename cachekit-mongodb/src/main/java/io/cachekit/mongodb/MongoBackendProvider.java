@@ -107,6 +107,11 @@ public final class MongoBackendProvider implements CacheBackendProvider {
     public MongoBackendProvider() {}
 
     @Override
+    public String name() {
+        return "mongodb";
+    }
+
+    @Override
     public Set<String> schemes() {
         return Set.of("mongodb", "mongodb+srv");
     }

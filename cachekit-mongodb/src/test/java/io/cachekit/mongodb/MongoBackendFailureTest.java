@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,9 +37,14 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
             new WireProtocolServer(Integer.getInteger("cachekit.mongodb.failurePort", 27102));
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
+    @BeforeAll
+    void startServer() {
+        server.start();
+    }
+
+    /** The server's URI; the server itself is started once for the class and by {@link #startStore()}. */
     @Override
     protected String storeUri() {
-        server.start();
         return server.uri() + "/cachekit_failure?collection=failure";
     }
 

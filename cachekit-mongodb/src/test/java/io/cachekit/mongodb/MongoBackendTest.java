@@ -12,6 +12,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
@@ -301,7 +302,7 @@ class MongoBackendTest {
 
             byte[] over = new byte[(int) (Entries.MAX_DOCUMENT_BYTES - overhead + 1)];
             assertThatThrownBy(() -> backend.set("ns", "k", over, Duration.ofMinutes(1)))
-                    .isInstanceOf(CacheBackendException.class)
+                    .isInstanceOf(CacheValueTooLargeException.class)
                     .hasMessageContaining("makes a document of 16777217 bytes")
                     .hasMessageContaining("over MongoDB's limit of 16777216 bytes")
                     .hasMessageContaining("nothing was written");
@@ -311,7 +312,7 @@ class MongoBackendTest {
             batch.put("small", new byte[] {1});
             batch.put("k", over);
             assertThatThrownBy(() -> backend.setMany("ns", batch, Duration.ofMinutes(1)))
-                    .isInstanceOf(CacheBackendException.class);
+                    .isInstanceOf(CacheValueTooLargeException.class);
             assertThat(backend.get("ns", "small"))
                     .as("nothing of the batch is written")
                     .isNull();
