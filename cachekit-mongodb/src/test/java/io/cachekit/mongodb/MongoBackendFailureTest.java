@@ -1,0 +1,158 @@
+package io.cachekit.mongodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
+import io.cachekit.StoreUnreachableException;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.tck.CacheBackendFailureContract;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failure contract, with mongo-java-server in a process of the test's own on port 27102 (system property
+ * {@code cachekit.mongodb.failurePort}) that the hooks kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT) and
+ * start again on the same port. It keeps its data in memory, so a restarted server is empty: entries written
+ * before a stop are gone after it, as after a crash of a server without persistence.
+ */
+class MongoBackendFailureTest extends CacheBackendFailureContract {
+    private static final String SECRET = "s3cr3t-pw";
+    private static final Duration SHORT = Duration.ofMillis(500);
+
+    private final WireProtocolServer server =
+            new WireProtocolServer(Integer.getInteger("cachekit.mongodb.failurePort", 27102));
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+    @BeforeAll
+    void startServer() {
+        server.start();
+    }
+
+    /** The server's URI; the server itself is started once for the class and by {@link #startStore()}. */
+    @Override
+    protected String storeUri() {
+        return server.uri() + "/cachekit_failure?collection=failure";
+    }
+
+    @Override
+    protected void stopStore() {
+        server.stop();
+    }
+
+    @Override
+    protected void startStore() {
+        server.start();
+    }
+
+    @Override
+    protected void pauseStore() {
+        server.pause();
+    }
+
+    @Override
+    protected void resumeStore() {
+        server.resume();
+    }
+
+    /** One byte over what fits: the envelope adds its header, so the document is well over 16 MiB. */
+    @Override
+    protected int oversizedValueBytes() {
+        return 16 * 1024 * 1024;
+    }
+
+    @AfterAll
+    void stopServer() {
+        executor.shutdownNow();
+        server.close();
+    }
+
+    private MongoBackend backend(Duration timeout) {
+        server.start();
+        return MongoBackend.create(
+                MongoBackendOptions.builder()
+                        .connectionString(server.uri())
+                        .database("cachekit_failure")
+                        .collection("failure")
+                        .build(),
+                new BackendContext(timeout, Clock.systemUTC(), executor));
+    }
+
+    @Test
+    void aPausedServerIsATimeoutWithinTheOperationTimeoutAndServesAgainWhenResumed() throws Exception {
+        try (MongoBackend backend = backend(SHORT)) {
+            backend.set("paused", "k", new byte[] {1}, null);
+            server.pause();
+            assertThatThrownBy(() -> backend.get("paused", "k")).isInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.set("paused", "k", new byte[] {2}, Duration.ofMinutes(1)))
+                    .isInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.setMany("paused", Map.of("a", new byte[] {3}), null))
+                    .isInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.getAsync("paused", "k").get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(CacheTimeoutException.class);
+            server.resume();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> backend.get("paused", "k") != null);
+        }
+    }
+
+    @Test
+    void aStoppedServerIsABackendErrorThatSaysSoAndTheBackendRecoversOnItsOwn() {
+        try (MongoBackend backend = backend(SHORT)) {
+            backend.set("stopped", "k", new byte[] {1}, null);
+            server.stop();
+            Throwable down = catchThrowable(() -> backend.get("stopped", "k"));
+            assertThat(down).isInstanceOf(CacheBackendException.class).isNotInstanceOf(CacheTimeoutException.class);
+            assertThat(down.getMessage()).contains("cannot reach MongoDB at mongodb://127.0.0.1:" + server.port());
+            assertThat(catchThrowable(() -> backend.clear("stopped"))).isInstanceOf(CacheBackendException.class);
+            server.start();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> {
+                        backend.set("stopped", "k", new byte[] {2}, null);
+                        return backend.get("stopped", "k")[0] == 2;
+                    });
+        }
+    }
+
+    @Test
+    void creatingABackendWhileTheServerIsDownIsStoreUnreachableWithoutCredentials() {
+        server.stop();
+        URI uri = URI.create("mongodb://cachekit:" + SECRET + "@127.0.0.1:" + server.port() + "/app?authSource=admin");
+        Throwable unreachable = catchThrowable(
+                () -> new MongoBackendProvider().create(uri, new BackendContext(SHORT, Clock.systemUTC(), executor)));
+        assertThat(unreachable)
+                .isInstanceOf(StoreUnreachableException.class)
+                .hasMessageContaining("127.0.0.1:" + server.port());
+        assertThat(messagesOf(unreachable)).noneMatch(m -> m.contains(SECRET));
+    }
+
+    static List<String> messagesOf(Throwable t) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            messages.add(String.valueOf(c.getMessage()));
+            messages.add(c.toString());
+            for (Throwable s : c.getSuppressed()) {
+                messages.add(String.valueOf(s.getMessage()));
+            }
+        }
+        return messages;
+    }
+}
