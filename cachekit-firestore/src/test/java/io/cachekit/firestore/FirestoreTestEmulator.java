@@ -63,6 +63,15 @@ final class FirestoreTestEmulator {
                 .getService();
     }
 
+    /** Closes a raw client (its close() declares Exception, so it stays out of try-with-resources). */
+    static void close(Firestore client) {
+        try {
+            client.close();
+        } catch (Exception e) {
+            throw new AssertionError("closing a Firestore client failed", e);
+        }
+    }
+
     /** Fails (never skips) when nothing accepts connections at {@link #HOST}. */
     static void requireEmulator() {
         int colon = HOST.lastIndexOf(':');
