@@ -108,6 +108,7 @@ public final class FirestoreBackend implements CacheBackend {
     private final CollectionReference collection;
     private final int collectionPathBytes;
     private final long timeoutNanos;
+    private final String target;
     private final FirestoreErrors errors;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -120,7 +121,8 @@ public final class FirestoreBackend implements CacheBackend {
         this.collection = firestore.collection(options.collection());
         this.collectionPathBytes = DocumentLayout.pathBytes(options.collection());
         this.timeoutNanos = context.operationTimeout().toNanos();
-        this.errors = new FirestoreErrors(target(options, firestore), context.operationTimeout());
+        this.target = target(options, firestore);
+        this.errors = new FirestoreErrors(target, context.operationTimeout());
     }
 
     /**
@@ -403,7 +405,7 @@ public final class FirestoreBackend implements CacheBackend {
 
     @Override
     public String toString() {
-        return "FirestoreBackend{" + options.target() + "}";
+        return "FirestoreBackend{" + target + "}";
     }
 
     // ---------------------------------------------------------------- helpers

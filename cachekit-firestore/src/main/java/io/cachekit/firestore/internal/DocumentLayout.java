@@ -60,7 +60,11 @@ public final class DocumentLayout {
      * character that Base64 never produces, so the mapping stays one-to-one.
      */
     public static String documentId(String namespace, String key) {
-        String digest = StoredKeys.digest(namespace, key);
+        return allowedId(StoredKeys.digest(namespace, key));
+    }
+
+    /** {@code digest}, or {@code ~digest} when it has Firestore's reserved form {@code __...__}. */
+    static String allowedId(String digest) {
         if (digest.startsWith("__") && digest.endsWith("__")) {
             return "~" + digest;
         }
