@@ -1,0 +1,419 @@
+package io.cachekit.firestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.cloud.Timestamp;
+import com.google.cloud.firestore.Blob;
+import com.google.cloud.firestore.CollectionReference;
+import com.google.cloud.firestore.DocumentSnapshot;
+import com.google.cloud.firestore.Firestore;
+import io.cachekit.Cache;
+import io.cachekit.CacheBackendException;
+import io.cachekit.Cached;
+import io.cachekit.Cachekit;
+import io.cachekit.CachekitConfig;
+import io.cachekit.firestore.internal.DocumentLayout;
+import io.cachekit.spi.BackendContext;
+import io.cachekit.spi.StoredKeys;
+import io.cachekit.tck.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What the Firestore backend writes and how it reads, clears and refuses, checked against the documents in
+ * the emulator (127.0.0.1:8700 unless {@code cachekit.firestore.host} says otherwise) through a raw client.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FirestoreBackendTest {
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private ManualClock clock;
+    private BackendContext context;
+
+    private Firestore raw;
+    private String collection;
+    private FirestoreBackend backend;
+    private String ns;
+
+    @BeforeAll
+    void connectRawClient() {
+        raw = FirestoreTestEmulator.rawClient();
+    }
+
+    @AfterAll
+    void closeRawClient() {
+        FirestoreTestEmulator.close(raw);
+        executor.shutdownNow();
+    }
+
+    @BeforeEach
+    void newBackend() {
+        clock = new ManualClock(Instant.parse("2026-03-04T05:06:07.008Z"));
+        context = new BackendContext(Duration.ofSeconds(10), clock, executor);
+        collection = FirestoreTestEmulator.newCollection();
+        backend = open("");
+        ns = "ns-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void closeBackend() {
+        backend.close();
+    }
+
+    private FirestoreBackend open(String options) {
+        return (FirestoreBackend) FirestoreTestEmulator.connect(
+                FirestoreTestEmulator.uri(collection) + (options.isEmpty() ? "" : "&" + options), context);
+    }
+
+    private DocumentSnapshot rawDocument(String namespace, String key) throws Exception {
+        return raw.collection(collection)
+                .document(DocumentLayout.documentId(namespace, key))
+                .get()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    private int rawCount(String namespace) throws Exception {
+        return raw.collection(collection)
+                .whereEqualTo("ns", namespace)
+                .get()
+                .get(30, TimeUnit.SECONDS)
+                .size();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- layout and expiry
+
+    @Test
+    void anEntryIsOneDocumentWithNamespaceValueAndATimestampExpiry() throws Exception {
+        backend.set(ns, "user:42", bytes("payload"), Duration.ofSeconds(90));
+        DocumentSnapshot document = rawDocument(ns, "user:42");
+        assertThat(document.exists()).isTrue();
+        assertThat(document.getId()).isEqualTo(StoredKeys.digest(ns, "user:42"));
+        assertThat(document.getData()).containsOnlyKeys("ns", "value", "expiresAt");
+        assertThat(document.get("ns")).isEqualTo(ns);
+        assertThat(document.get("value")).isEqualTo(Blob.fromBytes(bytes("payload")));
+        assertThat(document.get("expiresAt"))
+                .as("a Timestamp, the type a Firestore TTL policy needs")
+                .isInstanceOf(Timestamp.class)
+                .isEqualTo(Timestamp.parseTimestamp("2026-03-04T05:07:37.008Z"));
+    }
+
+    @Test
+    void anEntryWithoutTtlHasNoExpiryAndAWriteReplacesAnEarlierOne() throws Exception {
+        backend.set(ns, "k", bytes("first"), Duration.ofSeconds(5));
+        backend.set(ns, "k", bytes("second"), null);
+        DocumentSnapshot document = rawDocument(ns, "k");
+        assertThat(document.getData()).containsOnlyKeys("ns", "value");
+        clock.advance(Duration.ofDays(1));
+        assertThat(backend.get(ns, "k")).isEqualTo(bytes("second"));
+    }
+
+    @Test
+    void expiredDocumentsAreMissesOnEveryReadAndStayForTheTtlPolicy() throws Exception {
+        backend.set(ns, "short", bytes("s"), Duration.ofSeconds(10));
+        backend.set(ns, "long", bytes("l"), Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(backend.get(ns, "short")).isEqualTo(bytes("s"));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(backend.get(ns, "short")).as("expired at its deadline").isNull();
+        assertThat(backend.getAsync(ns, "short").get(30, TimeUnit.SECONDS)).isNull();
+        assertThat(backend.getMany(ns, List.of("short", "long"))).containsOnlyKeys("long");
+        assertThat(backend.getManyAsync(ns, List.of("short", "long")).get(30, TimeUnit.SECONDS))
+                .containsOnlyKeys("long");
+        assertThat(rawDocument(ns, "short").exists())
+                .as("Firestore's TTL policy deletes it, not the read")
+                .isTrue();
+    }
+
+    // ---------------------------------------------------------------- size limit
+
+    /** The largest value whose document fits in 1 MiB, by the layout's size rules. */
+    private int largestValue(String namespace, String key, boolean expires) {
+        long overhead = DocumentLayout.documentBytes(
+                DocumentLayout.pathBytes(collection), DocumentLayout.documentId(namespace, key), namespace, 0, expires);
+        return (int) (DocumentLayout.MAX_DOCUMENT_BYTES - overhead);
+    }
+
+    @Test
+    void aDocumentOverOneMebibyteIsAClearErrorAndNothingIsWritten() throws Exception {
+        backend.set(ns, "big", bytes("small before"), null);
+        byte[] tooBig = new byte[largestValue(ns, "big", true) + 1];
+        assertThatThrownBy(() -> backend.set(ns, "big", tooBig, Duration.ofMinutes(1)))
+                .isInstanceOf(CacheBackendException.class)
+                .hasMessageContaining("1048576")
+                .hasMessageContaining("nothing was written");
+        assertThat(backend.setAsync(ns, "big", tooBig, Duration.ofMinutes(1)))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheBackendException.class);
+        assertThat(rawDocument(ns, "big").get("value")).isEqualTo(Blob.fromBytes(bytes("small before")));
+
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("a", bytes("1"));
+        entries.put("b", new byte[DocumentLayout.MAX_DOCUMENT_BYTES]);
+        entries.put("c", bytes("3"));
+        assertThatThrownBy(() -> backend.setMany(ns, entries, null)).isInstanceOf(CacheBackendException.class);
+        assertThat(backend.setManyAsync(ns, entries, null))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheBackendException.class);
+        assertThat(backend.getMany(ns, List.of("a", "b", "c")))
+                .as("no entry of a bulk write with one oversized document")
+                .isEmpty();
+    }
+
+    @Test
+    void theLargestDocumentThatFitsIsWrittenAndReadBack() {
+        byte[] largest = new byte[largestValue(ns, "edge", true)];
+        largest[largest.length - 1] = 7;
+        backend.set(ns, "edge", largest, Duration.ofMinutes(1));
+        assertThat(backend.get(ns, "edge")).isEqualTo(largest);
+        byte[] largestWithoutExpiry = new byte[largestValue(ns, "edge2", false)];
+        backend.set(ns, "edge2", largestWithoutExpiry, null);
+        assertThat(backend.get(ns, "edge2")).hasSize(largestWithoutExpiry.length);
+        assertThatThrownBy(() -> backend.set(ns, "edge2", new byte[largestWithoutExpiry.length + 1], null))
+                .isInstanceOf(CacheBackendException.class);
+    }
+
+    @Test
+    void theEmulatorAgreesWithTheSizeRules() throws Exception {
+        Map<String, Object> fields =
+                Map.of("ns", ns, "value", Blob.fromBytes(new byte[largestValue(ns, "raw", false) + 1]));
+        var write = raw.collection(collection)
+                .document(DocumentLayout.documentId(ns, "raw"))
+                .set(fields);
+        assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
+                .as("one byte over the computed limit")
+                .isInstanceOf(ExecutionException.class);
+    }
+
+    // ---------------------------------------------------------------- clear and bulk
+
+    @Test
+    void clearOfOneNamespaceLeavesAnotherUntouchedOverManyPages() throws Exception {
+        try (FirestoreBackend paged = open("batchSize=7")) {
+            String other = ns + "-x"; // the cleared namespace's text is its prefix
+            String third = "other-" + UUID.randomUUID().toString().substring(0, 8);
+            for (int i = 0; i < 40; i++) {
+                paged.set(ns, "k" + i, bytes("v" + i), null);
+            }
+            for (int i = 0; i < 12; i++) {
+                paged.set(other, "k" + i, bytes("o" + i), null);
+                paged.set(third, "k" + i, bytes("t" + i), Duration.ofMinutes(5));
+            }
+            paged.clear(ns);
+            assertThat(rawCount(ns)).isZero();
+            assertThat(rawCount(other)).isEqualTo(12);
+            assertThat(rawCount(third)).isEqualTo(12);
+            assertThat(paged.get(other, "k3")).isEqualTo(bytes("o3"));
+
+            paged.clearAsync(other).get(30, TimeUnit.SECONDS);
+            assertThat(rawCount(other)).isZero();
+            assertThat(rawCount(third)).isEqualTo(12);
+            paged.clear(ns); // an empty namespace
+            paged.clearAsync(ns).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void setManyWritesSeveralBatchesAndGetManyReadsThemInOneCall() throws Exception {
+        try (FirestoreBackend paged = open("batchSize=7")) {
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            for (int i = 0; i < 30; i++) {
+                entries.put("bulk-" + i, bytes("value-" + i));
+            }
+            paged.setMany(ns, entries, Duration.ofMinutes(1));
+            List<String> keys = new ArrayList<>(entries.keySet());
+            keys.add("bulk-3"); // twice
+            keys.add("absent");
+            Map<String, byte[]> found = paged.getMany(ns, keys);
+            assertThat(found).hasSize(30).doesNotContainKey("absent");
+            assertThat(found.get("bulk-29")).isEqualTo(bytes("value-29"));
+
+            Map<String, byte[]> more = new LinkedHashMap<>();
+            for (int i = 0; i < 15; i++) {
+                more.put("async-" + i, bytes("a" + i));
+            }
+            paged.setManyAsync(ns, more, null).get(30, TimeUnit.SECONDS);
+            assertThat(paged.getManyAsync(ns, more.keySet()).get(30, TimeUnit.SECONDS))
+                    .hasSize(15);
+            assertThat(rawCount(ns)).isEqualTo(45);
+            assertThat(paged.getMany(ns, List.of())).isEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- foreign documents
+
+    @Test
+    void documentsOfAnotherWriterAreCountedAsCorruptAndDeletedNeverThrown() throws Exception {
+        CollectionReference documents = raw.collection(collection);
+        documents
+                .document(DocumentLayout.documentId(ns, "string-value"))
+                .set(Map.of("ns", ns, "value", "not bytes"))
+                .get(30, TimeUnit.SECONDS);
+        documents
+                .document(DocumentLayout.documentId(ns, "string-expiry"))
+                .set(Map.of("ns", ns, "value", Blob.fromBytes(bytes("x")), "expiresAt", "tomorrow"))
+                .get(30, TimeUnit.SECONDS);
+        documents
+                .document(DocumentLayout.documentId(ns, "no-fields"))
+                .set(Map.of())
+                .get(30, TimeUnit.SECONDS);
+        documents.document("unrelated").set(Map.of("ns", 42, "other", true)).get(30, TimeUnit.SECONDS);
+
+        assertThat(backend.get(ns, "string-value")).isEmpty();
+        assertThat(backend.getMany(ns, List.of("string-expiry", "no-fields")))
+                .hasEntrySatisfying("string-expiry", bytes -> assertThat(bytes).isEmpty())
+                .hasEntrySatisfying("no-fields", bytes -> assertThat(bytes).isEmpty());
+
+        try (Cache cache = Cachekit.create(
+                CachekitConfig.builder().namespace(ns).clock(clock).build(), backend)) {
+            for (String key : List.of("string-value", "string-expiry", "no-fields")) {
+                assertThat(cache.get(key, String.class)).as(key).isNull();
+            }
+            assertThat(cache.stats().corruptEntries()).isEqualTo(3);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rawCount(ns))
+                    .isZero());
+            cache.set("k", "v");
+            cache.clear();
+            assertThat(cache.has("k")).isFalse();
+        }
+        assertThat(documents
+                        .document("unrelated")
+                        .get()
+                        .get(30, TimeUnit.SECONDS)
+                        .exists())
+                .isTrue();
+    }
+
+    // ---------------------------------------------------------------- collections and clients
+
+    @Test
+    void aSubcollectionPathHoldsTheEntries() throws Exception {
+        String parent = FirestoreTestEmulator.newCollection();
+        String path = parent + "/tenant-a/cache";
+        try (FirestoreBackend nested =
+                (FirestoreBackend) FirestoreTestEmulator.connect(FirestoreTestEmulator.uri(path), context)) {
+            nested.set(ns, "k", bytes("v"), null);
+            assertThat(nested.get(ns, "k")).isEqualTo(bytes("v"));
+            assertThat(raw.collection(path)
+                            .document(DocumentLayout.documentId(ns, "k"))
+                            .get()
+                            .get(30, TimeUnit.SECONDS)
+                            .exists())
+                    .isTrue();
+            nested.clear(ns);
+            assertThat(nested.get(ns, "k")).isNull();
+        }
+    }
+
+    @Test
+    void aSuppliedClientIsUsedAndNeverClosed() throws Exception {
+        FirestoreBackend supplied = FirestoreBackend.create(
+                FirestoreBackendOptions.builder()
+                        .firestore(raw)
+                        .collection(collection)
+                        .build(),
+                context);
+        assertThat(supplied.unwrap(Firestore.class)).isSameAs(raw);
+        assertThat(supplied.toString()).contains(FirestoreTestEmulator.PROJECT).contains(collection);
+        supplied.set(ns, "k", bytes("v"), null);
+        assertThat(backend.get(ns, "k")).isEqualTo(bytes("v"));
+        supplied.close();
+        assertThat(rawDocument(ns, "k").exists())
+                .as("the raw client still works")
+                .isTrue();
+        assertThatThrownBy(() -> supplied.get(ns, "k"))
+                .isInstanceOf(CacheBackendException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aClosedBackendFailsEveryOperation() {
+        backend.close();
+        backend.close();
+        assertThatThrownBy(() -> backend.get(ns, "k")).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.set(ns, "k", bytes("v"), null)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.clear(ns)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.getMany(ns, List.of())).isInstanceOf(CacheBackendException.class);
+        assertThat(backend.getAsync(ns, "k"))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheBackendException.class);
+    }
+
+    @Test
+    void nullArgumentsAreRejected() {
+        assertThatThrownBy(() -> backend.get(null, "k")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.get(ns, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.set(ns, "k", null, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.getAsync(ns, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.setMany(ns, null, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    // ---------------------------------------------------------------- through Cachekit
+
+    /** A service whose results are cached. */
+    interface Rates {
+        @Cached(ttl = "10m")
+        String rate(String currency);
+
+        @Cached(ttl = "10m")
+        CompletableFuture<String> rateAsync(String currency);
+    }
+
+    @Test
+    void methodResultsAreCachedInFirestore() {
+        AtomicInteger calls = new AtomicInteger();
+        Rates real = new Rates() {
+            @Override
+            public String rate(String currency) {
+                calls.incrementAndGet();
+                return "rate of " + currency;
+            }
+
+            @Override
+            public CompletableFuture<String> rateAsync(String currency) {
+                calls.incrementAndGet();
+                return CompletableFuture.completedFuture("async rate of " + currency);
+            }
+        };
+        try (Cache cache = Cachekit.fromUri(FirestoreTestEmulator.uri(collection) + "&namespace=" + ns)) {
+            Rates rates = cache.proxy(Rates.class, real);
+            for (int i = 0; i < 3; i++) {
+                assertThat(rates.rate("EUR")).isEqualTo("rate of EUR");
+            }
+            assertThat(calls).as("one real call, then hits").hasValue(1);
+            for (int i = 0; i < 3; i++) {
+                assertThat(rates.rateAsync("NOK").join()).isEqualTo("async rate of NOK");
+            }
+            assertThat(calls).as("one real async call, then hits").hasValue(2);
+            assertThat(cache.stats().hits()).isEqualTo(4);
+            cache.clear();
+            assertThat(rates.rate("EUR")).isEqualTo("rate of EUR");
+            assertThat(calls).as("loaded again after clear").hasValue(3);
+        }
+    }
+}
