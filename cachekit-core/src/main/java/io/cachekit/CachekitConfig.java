@@ -28,8 +28,16 @@ public final class CachekitConfig {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
     /** The property names {@link #fromProperties} understands. */
-    public static final Set<String> PROPERTY_NAMES =
-            Set.of("backend", "namespace", "prefix", "ttl", "enabled", "timeout", "errorPolicy", "methodErrorPolicy");
+    public static final Set<String> PROPERTY_NAMES = Set.of(
+            "backend",
+            "namespace",
+            "prefix",
+            "ttl",
+            "enabled",
+            "timeout",
+            "loadTimeout",
+            "errorPolicy",
+            "methodErrorPolicy");
 
     private final String backend;
     private final String namespace;
@@ -41,6 +49,7 @@ public final class CachekitConfig {
     private final ErrorPolicy errorPolicy;
     private final ErrorPolicy methodErrorPolicy;
     private final Duration operationTimeout;
+    private final Duration loadTimeout;
     private final Clock clock;
     private final Executor executor;
     private final Object meterRegistry;
@@ -56,6 +65,7 @@ public final class CachekitConfig {
         this.errorPolicy = b.errorPolicy;
         this.methodErrorPolicy = b.methodErrorPolicy;
         this.operationTimeout = b.operationTimeout;
+        this.loadTimeout = b.loadTimeout;
         this.clock = b.clock;
         this.executor = b.executor;
         this.meterRegistry = b.meterRegistry;
@@ -79,6 +89,7 @@ public final class CachekitConfig {
         b.errorPolicy = errorPolicy;
         b.methodErrorPolicy = methodErrorPolicy;
         b.operationTimeout = operationTimeout;
+        b.loadTimeout = loadTimeout;
         b.clock = clock;
         b.executor = executor;
         b.meterRegistry = meterRegistry;
@@ -87,7 +98,7 @@ public final class CachekitConfig {
 
     /**
      * Reads the given properties over the defaults. Names: {@code backend} (a URI), {@code namespace},
-     * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
+     * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code loadTimeout}, {@code
      * errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}).
      *
      * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
@@ -141,6 +152,14 @@ public final class CachekitConfig {
         return operationTimeout;
     }
 
+    /**
+     * How long a caller waits for a load of the same key that another caller runs; then it runs the loader
+     * itself. 30 seconds by default.
+     */
+    public Duration loadTimeout() {
+        return loadTimeout;
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -178,6 +197,7 @@ public final class CachekitConfig {
         private ErrorPolicy errorPolicy = ErrorPolicy.THROW;
         private ErrorPolicy methodErrorPolicy = ErrorPolicy.FAIL_OPEN;
         private Duration operationTimeout = Duration.ofSeconds(2);
+        private Duration loadTimeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private Executor executor;
         private Object meterRegistry;
@@ -254,6 +274,16 @@ public final class CachekitConfig {
             return this;
         }
 
+        /** How long a caller waits for another caller's load of the same key; positive. */
+        public Builder loadTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "loadTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("loadTimeout must be positive, got " + timeout);
+            }
+            this.loadTimeout = timeout;
+            return this;
+        }
+
         /** The clock of expiry; tests pass a controllable one. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -301,6 +331,7 @@ public final class CachekitConfig {
                 case "ttl" -> defaultTtl(parseTtl(value));
                 case "enabled" -> enabled(parseBoolean(name, value));
                 case "timeout" -> operationTimeout(Durations.parse(value));
+                case "loadTimeout" -> loadTimeout(Durations.parse(value));
                 case "errorPolicy" -> errorPolicy(parsePolicy(name, value));
                 case "methodErrorPolicy" -> methodErrorPolicy(parsePolicy(name, value));
                 default ->
