@@ -31,6 +31,9 @@ public interface AsyncCache {
 
     CompletableFuture<Void> set(String key, Object value, Duration ttl);
 
+    /** Completes with whether {@code value} was written; see {@link Cache#setIfAbsent}. */
+    CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl);
+
     CompletableFuture<Void> delete(String key);
 
     CompletableFuture<Boolean> has(String key);
@@ -46,9 +49,11 @@ public interface AsyncCache {
     CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl);
 
     /**
-     * Completes with the cached value, or starts {@code loader} once per key in this process (shared with
-     * sync callers), caches its value with {@code ttl} ({@code null} for the default) and completes with
-     * it. A failed load completes every waiter exceptionally and caches nothing.
+     * Completes with the cached value, or starts {@code loader} once per key and type in this process (shared
+     * with sync callers), caches its value with {@code ttl} ({@code null} for the default) and completes with
+     * it. A failed load completes every waiter exceptionally and caches nothing. Waiters wait at most {@link
+     * io.cachekit.CachekitConfig#loadTimeout()}, then start the loader themselves (without writing); a load that
+     * asks for its own key while starting completes exceptionally with an {@link IllegalStateException}.
      */
     <T> CompletableFuture<T> getOrLoad(
             String key, Class<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);

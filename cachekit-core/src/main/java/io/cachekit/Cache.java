@@ -31,8 +31,10 @@ import java.util.function.Supplier;
  *
  * Keys and types must not be null ({@link NullPointerException}). A backend failure throws a {@link
  * CacheBackendException} (or {@link CacheTimeoutException}) under {@link ErrorPolicy#THROW}, the default,
- * or reads as a miss under {@link ErrorPolicy#FAIL_OPEN}. A stored entry that cannot be decoded into the
- * requested type is never returned: it is counted, deleted and reported as a miss. A value the codec cannot
+ * or reads as a miss under {@link ErrorPolicy#FAIL_OPEN}. A live entry read as a type it does not fit is
+ * never returned: the read throws an {@link IllegalStateException} naming both types and the entry stays (as
+ * Spring's {@code Cache.get(key, type)} does), on every backend alike. Only stored bytes that are not a
+ * readable entry are corrupt: they are counted, deleted and reported as a miss. A value the codec cannot
  * write throws {@link CacheSerializationException}.
  *
  * <h2>Threads</h2>
@@ -66,6 +68,14 @@ public interface Cache extends AutoCloseable {
     /** Stores {@code value} (which may be null) with {@code ttl}, replacing any earlier value and expiry. */
     void set(String key, Object value, Duration ttl);
 
+    /**
+     * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default) only when no live
+     * entry exists, and tells whether it did. Atomic on stores with a conditional write (the in-memory, Redis and
+     * PostgreSQL backends): of concurrent callers in every process, one writes. An expired or corrupt entry in
+     * the way is replaced.
+     */
+    boolean setIfAbsent(String key, Object value, Duration ttl);
+
     /** Removes the entry; removing an absent key is not an error. */
     void delete(String key);
 
@@ -90,9 +100,13 @@ public interface Cache extends AutoCloseable {
     /**
      * Returns the cached value, or runs {@code loader}, caches its result with {@code ttl} and returns it.
      *
-     * <p>Single-flight: while a load of a key runs, other callers of that key in this process (sync or
-     * async) wait for it and receive its value, or its exception. A failed load caches nothing. A null
-     * result is cached.
+     * <p>Single-flight: while a load of a key runs, other callers of that key and type in this process (sync
+     * or async) wait for it and receive its value, or its exception; a caller asking for the key as another
+     * type never receives this load's value. Waiters wait at most {@link CachekitConfig#loadTimeout()}, then
+     * run the loader themselves (without writing); a waiting thread can be interrupted ({@link
+     * CacheLoaderException}, with the interrupt flag kept). A loader that asks for its own key on its own
+     * thread fails at once with an {@link IllegalStateException} instead of waiting for itself. A failed load
+     * caches nothing. A null result is cached. An entry of another type throws as {@link #get} does.
      */
     <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<? extends T> loader);
 
@@ -118,11 +132,36 @@ public interface Cache extends AutoCloseable {
 
     /**
      * Wraps {@code target} in a proxy of {@code type} that caches the results of the methods annotated with
-     * {@link Cached} and evicts for {@link CacheEvict}. Fails fast, at this call, on an invalid annotation.
+     * {@link Cached} and evicts for {@link CacheEvict}.
+     *
+     * <p>Default keys name {@code type} (so two interfaces inheriting one method never share entries) and the
+     * target's class when its name is stable across JVMs (not a lambda, proxy, hidden, anonymous, local or
+     * synthetic class). A second unnamed proxy of {@code type} in this namespace over another live target that
+     * nothing tells apart from the first (same class, or a class without a stable name) is refused: name them
+     * with {@link #proxy(Class, Object, String)}. Generic return types are resolved against {@code type} (then
+     * the target's class), so {@code Repo<T>.find} returns {@code User} on a {@code UserRepo extends
+     * Repo<User>}.
+     *
+     * <p>Fails fast, at this call, with an {@link IllegalArgumentException} naming the method: for an invalid
+     * annotation, and for a return type whose values cannot be cached (a {@code Stream}, {@code Iterator},
+     * {@code Iterable} that is not a {@code Collection}, {@code InputStream}, {@code Reader}, an {@code Optional}
+     * or future of those, or a type variable that cannot be resolved). {@code Optional} results are cached as
+     * they are (an empty one too), {@code CompletableFuture} and {@code CompletionStage} results when they
+     * complete normally.
      *
      * @param type an interface
+     * @throws IllegalStateException for a second proxy that nothing tells apart from the first
      */
     <T> T proxy(Class<T> type, T target);
+
+    /**
+     * {@link #proxy(Class, Object)} named {@code name}: its default keys name {@code name} instead of the
+     * target's class, so proxies of one interface over different targets (one per shop, per region...) each
+     * have their own entries. Proxies with the same name share entries.
+     *
+     * @param name a name stable across restarts, such as {@code "ebay"}
+     */
+    <T> T proxy(Class<T> type, T target, String name);
 
     /**
      * Caches a function's results by argument under the stable name {@code name}: a lambda has no identity

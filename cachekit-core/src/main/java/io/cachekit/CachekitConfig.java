@@ -35,6 +35,7 @@ public final class CachekitConfig {
             "ttl",
             "enabled",
             "timeout",
+            "loadTimeout",
             "errorPolicy",
             "methodErrorPolicy",
             "connect",
@@ -52,6 +53,7 @@ public final class CachekitConfig {
     private final ErrorPolicy errorPolicy;
     private final ErrorPolicy methodErrorPolicy;
     private final Duration operationTimeout;
+    private final Duration loadTimeout;
     private final Clock clock;
     private final Executor executor;
     private final Object meterRegistry;
@@ -71,6 +73,7 @@ public final class CachekitConfig {
         this.errorPolicy = b.errorPolicy;
         this.methodErrorPolicy = b.methodErrorPolicy;
         this.operationTimeout = b.operationTimeout;
+        this.loadTimeout = b.loadTimeout;
         this.clock = b.clock;
         this.executor = b.executor;
         this.meterRegistry = b.meterRegistry;
@@ -98,6 +101,7 @@ public final class CachekitConfig {
         b.errorPolicy = errorPolicy;
         b.methodErrorPolicy = methodErrorPolicy;
         b.operationTimeout = operationTimeout;
+        b.loadTimeout = loadTimeout;
         b.clock = clock;
         b.executor = executor;
         b.meterRegistry = meterRegistry;
@@ -111,9 +115,9 @@ public final class CachekitConfig {
     /**
      * Reads the given properties over the defaults. Names: {@code backend} (a URI), {@code namespace},
      * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
-     * errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}), {@code connect}
-     * ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}), {@code
-     * breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
+     * loadTimeout}, {@code errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}),
+     * {@code connect} ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}),
+     * {@code breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
      *
      * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
      */
@@ -164,6 +168,14 @@ public final class CachekitConfig {
 
     public Duration operationTimeout() {
         return operationTimeout;
+    }
+
+    /**
+     * How long a caller waits for a load of the same key that another caller runs; then it runs the loader
+     * itself. 30 seconds by default.
+     */
+    public Duration loadTimeout() {
+        return loadTimeout;
     }
 
     public Clock clock() {
@@ -228,6 +240,7 @@ public final class CachekitConfig {
         private ErrorPolicy errorPolicy = ErrorPolicy.THROW;
         private ErrorPolicy methodErrorPolicy = ErrorPolicy.FAIL_OPEN;
         private Duration operationTimeout = Duration.ofSeconds(2);
+        private Duration loadTimeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private Executor executor;
         private Object meterRegistry;
@@ -305,6 +318,16 @@ public final class CachekitConfig {
                 throw new IllegalArgumentException("timeout must be positive, got " + timeout);
             }
             this.operationTimeout = timeout;
+            return this;
+        }
+
+        /** How long a caller waits for another caller's load of the same key; positive. */
+        public Builder loadTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "loadTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("loadTimeout must be positive, got " + timeout);
+            }
+            this.loadTimeout = timeout;
             return this;
         }
 
@@ -386,6 +409,7 @@ public final class CachekitConfig {
                 case "ttl" -> defaultTtl(parseTtl(value));
                 case "enabled" -> enabled(parseBoolean(name, value));
                 case "timeout" -> operationTimeout(Durations.parse(value));
+                case "loadTimeout" -> loadTimeout(Durations.parse(value));
                 case "errorPolicy" -> errorPolicy(parsePolicy(name, value));
                 case "methodErrorPolicy" -> methodErrorPolicy(parsePolicy(name, value));
                 case "connect" -> connectEagerly(parseConnect(value));

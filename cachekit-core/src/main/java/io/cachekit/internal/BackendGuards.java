@@ -3,7 +3,6 @@ package io.cachekit.internal;
 import io.cachekit.BackendStatus;
 import io.cachekit.CachekitConfig;
 import io.cachekit.StoreUnreachableException;
-import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,7 @@ public final class BackendGuards {
      */
     public static CacheBackend guard(CacheBackend backend, CachekitConfig config) {
         if (!config.circuitBreaker()
-                || backend instanceof MemoryBackend
+                || ReferenceStore.inMemory(backend)
                 || backend instanceof BreakerBackend
                 || backend instanceof DeferredBackend) {
             return backend;

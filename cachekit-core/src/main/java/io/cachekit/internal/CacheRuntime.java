@@ -1,11 +1,10 @@
 package io.cachekit.internal;
 
 import io.cachekit.CachekitConfig;
-import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,11 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class CacheRuntime {
     final CachekitConfig config;
     final CacheBackend backend;
-    /** The in-memory backend when it holds values by reference; null otherwise. */
-    final MemoryBackend references;
-
     final ErrorLog errorLog = new ErrorLog();
-    final ConcurrentMap<FlightKey, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
+    /** The loads in flight of every namespace, sync and async alike. */
+    final SingleFlight flights;
+    /** The proxies made so far, so that two that nothing tells apart are refused. */
+    final ProxyRegistry proxies = new ProxyRegistry();
+
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final boolean micrometer = micrometerPresent();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -27,8 +27,9 @@ final class CacheRuntime {
     CacheRuntime(CachekitConfig config, CacheBackend backend) {
         this.config = config;
         this.backend = backend;
-        this.references = backend instanceof MemoryBackend m && m.storesReferences() ? m : null;
-        if (micrometer && !(backend instanceof MemoryBackend)) {
+        this.flights = new SingleFlight(
+                config.loadTimeout(), config.executor() != null ? config.executor() : ForkJoinPool.commonPool());
+        if (micrometer && !ReferenceStore.inMemory(backend)) {
             MicrometerBinding.bindBackendStatus(
                     config.meterRegistry(), config.namespace(), backend.name(), () -> BackendGuards.status(backend));
         }
@@ -41,17 +42,12 @@ final class CacheRuntime {
     }
 
     private Namespace newNamespace(String storedNamespace) {
-        NamespaceStats stats = new NamespaceStats(
-                backend instanceof MemoryBackend m ? () -> m.evictionCount(storedNamespace) : () -> 0L);
+        NamespaceStats stats = new NamespaceStats(() -> ReferenceStore.evictions(backend, storedNamespace));
         OperationTimers timers = OperationTimers.NONE;
         if (micrometer) {
             // The in-memory backend answers in nanoseconds: timing it would cost more than the operation.
             timers = MicrometerBinding.bind(
-                    config.meterRegistry(),
-                    storedNamespace,
-                    backend.name(),
-                    stats,
-                    !(backend instanceof MemoryBackend));
+                    config.meterRegistry(), storedNamespace, backend.name(), stats, !ReferenceStore.inMemory(backend));
         }
         return new Namespace(stats, timers);
     }

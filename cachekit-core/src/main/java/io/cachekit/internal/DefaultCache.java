@@ -2,65 +2,38 @@ package io.cachekit.internal;
 
 import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
-import io.cachekit.CacheBackendException;
 import io.cachekit.CacheEntry;
-import io.cachekit.CacheException;
 import io.cachekit.CacheLoader;
 import io.cachekit.CacheLoaderException;
-import io.cachekit.CacheSerializationException;
 import io.cachekit.CacheStats;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
 import io.cachekit.TypeRef;
-import io.cachekit.codec.Codec;
-import io.cachekit.internal.OperationTimers.Operation;
-import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The {@link Cache} of one namespace: turns values into envelopes (or keeps references on the in-memory
- * backend), applies TTLs, the error policy and counters, and runs single-flight loads. Thread-safe.
+ * The {@link Cache} of one namespace: resolves TTLs and applies the on/off switch, then hands values to the
+ * namespace's {@link ValueStore} and loads to the runtime's {@link SingleFlight}. Thread-safe.
  */
 public final class DefaultCache implements Cache {
-    /** What a read returns when there is no usable entry; distinct from a cached null. */
-    static final Object MISS = new Object();
-    /** What a read returns when the store failed and the policy is to fail open: a miss, store down. */
-    static final Object UNAVAILABLE = new Object();
-    /** What {@link #fetch} returns when the store failed open. */
-    static final byte[] UNAVAILABLE_BYTES = new byte[0];
-    /** What decoding returns for an entry that cannot be read into the requested type. */
-    private static final Object FOREIGN = new Object();
-
-    private static final byte[] EMPTY = new byte[0];
+    private static final int DIRECT_READ = ValueStore.COUNT | ValueStore.STRICT;
 
     final CacheRuntime runtime;
+    final ValueStore store;
     private final String namespace;
-    final String storedNamespace;
-    private final CacheBackend backend;
-    private final MemoryBackend references;
-    private final Codec codec;
-    private final Clock clock;
     private final boolean enabled;
     private final Duration defaultTtl;
     private final ErrorPolicy errorPolicy;
-    private final NamespaceStats stats;
-    private final OperationTimers timers;
     private final DefaultAsyncCache async;
 
     /** A cache over {@code backend} in the namespace of {@code config}. */
@@ -74,17 +47,11 @@ public final class DefaultCache implements Cache {
         CachekitConfig config = runtime.config;
         // '/' never occurs in a namespace or prefix, so "shop/users" cannot be mistaken for namespace "shop"
         // in stores whose keys are "<namespace>:<key>".
-        this.storedNamespace = config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + "/" + namespace;
-        this.backend = runtime.backend;
-        this.references = runtime.references;
-        this.codec = config.codec();
-        this.clock = config.clock();
+        String storedNamespace = config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + "/" + namespace;
+        this.store = ValueStore.of(runtime, storedNamespace);
         this.enabled = config.enabled();
         this.defaultTtl = config.defaultTtl();
         this.errorPolicy = config.errorPolicy();
-        CacheRuntime.Namespace ns = runtime.namespace(storedNamespace);
-        this.stats = ns.stats();
-        this.timers = ns.timers();
         this.async = new DefaultAsyncCache(this);
     }
 
@@ -108,16 +75,13 @@ public final class DefaultCache implements Cache {
     @SuppressWarnings("unchecked")
     private <T> T getValue(String key, Type type, Class<?> raw) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(type, "type");
         if (!enabled) {
-            stats.misses.increment();
+            store.stats.misses.increment();
             return null;
         }
-        Object v = read(key, type, raw, errorPolicy, true);
-        return isMiss(v) ? null : (T) v;
-    }
-
-    static boolean isMiss(Object v) {
-        return v == MISS || v == UNAVAILABLE;
+        Object v = store.get(key, type, raw, errorPolicy, DIRECT_READ);
+        return ValueStore.isMiss(v) ? null : (T) v;
     }
 
     @Override
@@ -133,31 +97,12 @@ public final class DefaultCache implements Cache {
     @SuppressWarnings("unchecked")
     private <T> CacheEntry<T> getEntry(String key, Type type, Class<?> raw) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(type, "type");
         if (!enabled) {
-            stats.misses.increment();
+            store.stats.misses.increment();
             return null;
         }
-        if (references != null) {
-            Object v = readReference(key, type, raw, true);
-            if (v == MISS) {
-                return null;
-            }
-            return new CacheEntry<>((T) v, remaining(references.expiresAt(storedNamespace, key)));
-        }
-        byte[] bytes = fetch(key, errorPolicy);
-        if (bytes == null || bytes == UNAVAILABLE_BYTES) {
-            stats.misses.increment();
-            return null;
-        }
-        Object v = decodeOrMiss(key, bytes, type, raw, true, false);
-        return v == MISS ? null : new CacheEntry<>((T) v, remaining(Envelope.expiresAt(bytes)));
-    }
-
-    Optional<Duration> remaining(long expiresAt) {
-        if (expiresAt <= 0) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.ofMillis(Math.max(0, expiresAt - clock.millis())));
+        return (CacheEntry<T>) store.getEntry(key, type, raw, errorPolicy);
     }
 
     @Override
@@ -170,61 +115,34 @@ public final class DefaultCache implements Cache {
         Objects.requireNonNull(key, "key");
         Duration resolved = resolveTtl(ttl);
         if (enabled) {
-            write(key, value, resolved, errorPolicy);
+            store.set(key, value, resolved, errorPolicy);
         }
     }
 
     @Override
-    public void delete(String key) {
-        delete(key, errorPolicy);
+    public boolean setIfAbsent(String key, Object value, Duration ttl) {
+        Objects.requireNonNull(key, "key");
+        Duration resolved = resolveTtl(ttl);
+        return enabled && store.setIfAbsent(key, value, resolved, errorPolicy);
     }
 
-    void delete(String key, ErrorPolicy policy) {
+    @Override
+    public void delete(String key) {
         Objects.requireNonNull(key, "key");
-        if (!enabled) {
-            return;
-        }
-        long t0 = startTimer();
-        try {
-            backend.delete(storedNamespace, key);
-        } catch (RuntimeException e) {
-            fail(Operation.DELETE, e, policy);
-        } finally {
-            stopTimer(Operation.DELETE, t0);
+        if (enabled) {
+            store.delete(key, errorPolicy);
         }
     }
 
     @Override
     public boolean has(String key) {
         Objects.requireNonNull(key, "key");
-        if (!enabled) {
-            return false;
-        }
-        if (references != null) {
-            return references.getReference(storedNamespace, key) != null;
-        }
-        byte[] bytes = fetch(key, errorPolicy);
-        return isLive(bytes);
-    }
-
-    boolean isLive(byte[] bytes) {
-        return bytes != null && Envelope.isReadable(bytes) && !Envelope.isExpired(bytes, clock.millis());
+        return enabled && store.has(key, errorPolicy);
     }
 
     @Override
     public void clear() {
-        clear(errorPolicy);
-    }
-
-    void clear(ErrorPolicy policy) {
-        long t0 = startTimer();
-        try {
-            backend.clear(storedNamespace);
-        } catch (RuntimeException e) {
-            fail(Operation.CLEAR, e, policy);
-        } finally {
-            stopTimer(Operation.CLEAR, t0);
-        }
+        store.clear(errorPolicy);
     }
 
     @Override
@@ -237,58 +155,21 @@ public final class DefaultCache implements Cache {
         return getManyValues(keys, type.type(), Types.raw(type.type()));
     }
 
+    @SuppressWarnings("unchecked")
     private <T> Map<String, T> getManyValues(Collection<String> keys, Type type, Class<?> raw) {
         List<String> list = checkKeys(keys);
+        Objects.requireNonNull(type, "type");
         if (!enabled || list.isEmpty()) {
-            stats.misses.add(enabled ? 0 : list.size());
+            store.stats.misses.add(enabled ? 0 : list.size());
             return new HashMap<>();
         }
-        if (references != null) {
-            Map<String, T> found = new LinkedHashMap<>();
-            for (String key : list) {
-                putIfHit(found, key, readReference(key, type, raw, true));
-            }
-            return found;
-        }
-        Map<String, byte[]> stored;
-        long t0 = startTimer();
-        try {
-            stored = backend.getMany(storedNamespace, list);
-        } catch (RuntimeException e) {
-            fail(Operation.GET_MANY, e, errorPolicy);
-            stats.misses.add(list.size());
-            return new HashMap<>();
-        } finally {
-            stopTimer(Operation.GET_MANY, t0);
-        }
-        return decodeMany(list, stored, type, raw, false);
+        return (Map<String, T>) store.getMany(list, type, raw, errorPolicy);
     }
 
-    <T> Map<String, T> decodeMany(
-            List<String> keys, Map<String, byte[]> stored, Type type, Class<?> raw, boolean async) {
-        Map<String, T> found = new LinkedHashMap<>();
-        for (String key : keys) {
-            byte[] bytes = stored.get(key);
-            if (bytes == null) {
-                stats.misses.increment();
-            } else {
-                putIfHit(found, key, decodeOrMiss(key, bytes, type, raw, true, async));
-            }
-        }
-        return found;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void putIfHit(Map<String, T> found, String key, Object v) {
-        if (v != MISS) {
-            found.put(key, (T) v);
-        }
-    }
-
+    /** Distinct keys in their first order; rejects a null collection or key. */
     static List<String> checkKeys(Collection<String> keys) {
         Objects.requireNonNull(keys, "keys");
-        List<String> list = List.copyOf(new java.util.LinkedHashSet<>(keys)); // rejects null keys
-        return list;
+        return List.copyOf(new LinkedHashSet<>(keys));
     }
 
     @Override
@@ -300,39 +181,9 @@ public final class DefaultCache implements Cache {
     public void setMany(Map<String, ?> entries, Duration ttl) {
         Objects.requireNonNull(entries, "entries");
         Duration resolved = resolveTtl(ttl);
-        if (!enabled || entries.isEmpty()) {
-            return;
+        if (enabled && !entries.isEmpty()) {
+            store.setMany(entries, resolved, errorPolicy);
         }
-        if (references != null) {
-            entries.forEach((k, v) -> {
-                Objects.requireNonNull(k, "key");
-                references.setReference(storedNamespace, k, v, storeTtl(resolved));
-                stats.puts.increment();
-            });
-            return;
-        }
-        Map<String, byte[]> encoded;
-        try {
-            encoded = encodeMany(entries, resolved);
-        } catch (CacheSerializationException e) {
-            fail(Operation.SET_MANY, e, errorPolicy);
-            return;
-        }
-        long t0 = startTimer();
-        try {
-            backend.setMany(storedNamespace, encoded, storeTtl(resolved));
-            stats.puts.add(encoded.size());
-        } catch (RuntimeException e) {
-            fail(Operation.SET_MANY, e, errorPolicy);
-        } finally {
-            stopTimer(Operation.SET_MANY, t0);
-        }
-    }
-
-    Map<String, byte[]> encodeMany(Map<String, ?> entries, Duration resolved) {
-        Map<String, byte[]> encoded = new LinkedHashMap<>();
-        entries.forEach((k, v) -> encoded.put(Objects.requireNonNull(k, "key"), encode(v, resolved)));
-        return encoded;
     }
 
     @Override
@@ -348,15 +199,34 @@ public final class DefaultCache implements Cache {
     @SuppressWarnings("unchecked")
     private <T> T getOrLoadValue(String key, Type type, Class<?> raw, Duration ttl, CacheLoader<? extends T> loader) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(type, "type");
         Objects.requireNonNull(loader, "loader");
         Duration resolved = resolveTtl(ttl);
         try {
-            return (T) load(key, type, raw, resolved, loader::load, errorPolicy, true, CallMode.NORMAL);
+            return (T) load(directLoad(type, raw, resolved), key, CallMode.NORMAL, loader::load);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new CacheLoaderException("Loader of key '" + key + "' failed", t);
         }
+    }
+
+    SingleFlight.Load directLoad(Type type, Class<?> raw, Duration resolvedTtl) {
+        return new SingleFlight.Load(store, type, raw, resolvedTtl, errorPolicy, true, DIRECT_READ);
+    }
+
+    /** A load's description for method caching: type mismatches are misses, backend failures per {@code policy}. */
+    SingleFlight.Load methodLoad(Type type, Duration resolvedTtl, ErrorPolicy policy, boolean cacheNull) {
+        return new SingleFlight.Load(store, type, Types.raw(type), resolvedTtl, policy, cacheNull, ValueStore.COUNT);
+    }
+
+    /** The single-flight load behind getOrLoad and method caching; throws the loader's exception unchanged. */
+    Object load(SingleFlight.Load load, String key, CallMode mode, ThrowingSupplier<?> loader) throws Throwable {
+        if (!enabled) {
+            store.stats.loads.increment();
+            return loader.get();
+        }
+        return runtime.flights.load(load, key, mode, loader);
     }
 
     @Override
@@ -376,7 +246,13 @@ public final class DefaultCache implements Cache {
 
     @Override
     public <T> T proxy(Class<T> type, T target) {
-        return MethodCaching.proxy(this, type, target);
+        return MethodCaching.proxy(this, type, target, null);
+    }
+
+    @Override
+    public <T> T proxy(Class<T> type, T target, String name) {
+        Objects.requireNonNull(name, "name");
+        return MethodCaching.proxy(this, type, target, name);
     }
 
     @Override
@@ -397,7 +273,7 @@ public final class DefaultCache implements Cache {
 
     @Override
     public CacheStats stats() {
-        return stats.snapshot();
+        return store.stats.snapshot();
     }
 
     @Override
@@ -410,7 +286,7 @@ public final class DefaultCache implements Cache {
         if (type.isInstance(this)) {
             return type.cast(this);
         }
-        return backend.unwrap(type);
+        return store.backend.unwrap(type);
     }
 
     @Override
@@ -420,328 +296,13 @@ public final class DefaultCache implements Cache {
 
     @Override
     public String toString() {
-        return "Cache{namespace=" + namespace + ", backend=" + backend.name() + "}";
+        return "Cache{namespace=" + namespace + ", backend=" + store.backend.name() + "}";
     }
 
-    // ---------------------------------------------------------------- reads
-
-    /** A read: the value, null for a cached null, or {@link #MISS}; counted when {@code count}. */
-    Object read(String key, Type type, Class<?> raw, ErrorPolicy policy, boolean count) {
-        if (references != null) {
-            return readReference(key, type, raw, count);
-        }
-        byte[] bytes = fetch(key, policy);
-        if (bytes == null || bytes == UNAVAILABLE_BYTES) {
-            if (count) {
-                stats.misses.increment();
-            }
-            return bytes == null ? MISS : UNAVAILABLE;
-        }
-        return decodeOrMiss(key, bytes, type, raw, count, false);
-    }
-
-    private Object readReference(String key, Type type, Class<?> raw, boolean count) {
-        Object v = references.getReference(storedNamespace, key);
-        if (v == null) {
-            if (count) {
-                stats.misses.increment();
-            }
-            return MISS;
-        }
-        if (v == MemoryBackend.NULL_VALUE) {
-            if (count) {
-                stats.hits.increment();
-            }
-            return null;
-        }
-        if (v instanceof MemoryBackend.EncodedEntry e) {
-            return decodeOrMiss(key, e.bytes(), type, raw, count, false);
-        }
-        if (!raw.isInstance(v)) {
-            return foreign(key, false, count);
-        }
-        if (count) {
-            stats.hits.increment();
-        }
-        return v;
-    }
-
-    /** The stored bytes, null when absent, or {@link #UNAVAILABLE_BYTES} when the read failed open. */
-    private byte[] fetch(String key, ErrorPolicy policy) {
-        long t0 = startTimer();
-        try {
-            return backend.get(storedNamespace, key);
-        } catch (RuntimeException e) {
-            fail(Operation.GET, e, policy);
-            return UNAVAILABLE_BYTES;
-        } finally {
-            stopTimer(Operation.GET, t0);
-        }
-    }
-
-    /** Decodes a stored entry; expired entries are misses, unreadable ones are counted and deleted. */
-    Object decodeOrMiss(String key, byte[] bytes, Type type, Class<?> raw, boolean count, boolean async) {
-        if (!Envelope.isReadable(bytes)) {
-            return foreign(key, async, count);
-        }
-        if (Envelope.isExpired(bytes, clock.millis())) {
-            if (count) {
-                stats.misses.increment();
-            }
-            return MISS;
-        }
-        Object v = decode(bytes, type, raw);
-        if (v == FOREIGN) {
-            return foreign(key, async, count);
-        }
-        if (count) {
-            stats.hits.increment();
-        }
-        return v;
-    }
-
-    private Object decode(byte[] bytes, Type type, Class<?> raw) {
-        if ((Envelope.flags(bytes) & Envelope.FLAG_NULL) != 0) {
-            return null;
-        }
-        int offset = Envelope.HEADER_LENGTH;
-        int length = bytes.length - offset;
-        int codecId = Envelope.codecId(bytes);
-        Object v;
-        if (codecId == Envelope.CODEC_BYTES) {
-            v = Arrays.copyOfRange(bytes, offset, bytes.length);
-        } else if (codecId == Envelope.CODEC_STRING) {
-            v = new String(bytes, offset, length, StandardCharsets.UTF_8);
-        } else if (codecId == codec.id()) {
-            try {
-                v = codec.decode(bytes, offset, length, type);
-            } catch (RuntimeException e) {
-                return FOREIGN;
-            }
-        } else {
-            return FOREIGN;
-        }
-        return v != null && raw.isInstance(v) ? v : FOREIGN;
-    }
-
-    /** An entry that cannot be read as asked: counted, deleted, and a miss. */
-    private Object foreign(String key, boolean async, boolean count) {
-        stats.corrupt.increment();
-        if (count) {
-            stats.misses.increment();
-        }
-        if (async) {
-            backend.deleteAsync(storedNamespace, key).whenComplete((ok, e) -> {
-                if (e != null) {
-                    stats.errors.increment();
-                    runtime.errorLog.warn(storedNamespace, "delete", backend.name(), unwrap(e));
-                }
-            });
-        } else {
-            try {
-                backend.delete(storedNamespace, key);
-            } catch (RuntimeException e) {
-                stats.errors.increment();
-                runtime.errorLog.warn(storedNamespace, "delete", backend.name(), e);
-            }
-        }
-        return MISS;
-    }
-
-    // ---------------------------------------------------------------- writes
-
-    void write(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
-        if (references != null) {
-            references.setReference(storedNamespace, key, value, storeTtl(resolvedTtl));
-            stats.puts.increment();
-            return;
-        }
-        byte[] bytes;
-        try {
-            bytes = encode(value, resolvedTtl);
-        } catch (CacheSerializationException e) {
-            fail(Operation.SET, e, policy);
-            return;
-        }
-        long t0 = startTimer();
-        try {
-            backend.set(storedNamespace, key, bytes, storeTtl(resolvedTtl));
-            stats.puts.increment();
-        } catch (RuntimeException e) {
-            fail(Operation.SET, e, policy);
-        } finally {
-            stopTimer(Operation.SET, t0);
-        }
-    }
-
-    byte[] encode(Object value, Duration resolvedTtl) {
-        long expiresAt = expiresAt(resolvedTtl);
-        if (value == null) {
-            return Envelope.wrap(Envelope.CODEC_NONE, Envelope.FLAG_NULL, expiresAt, EMPTY);
-        }
-        if (value instanceof byte[] b) {
-            return Envelope.wrap(Envelope.CODEC_BYTES, 0, expiresAt, b);
-        }
-        if (value instanceof String s) {
-            return Envelope.wrap(Envelope.CODEC_STRING, 0, expiresAt, s.getBytes(StandardCharsets.UTF_8));
-        }
-        byte[] payload;
-        try {
-            payload = codec.encode(value);
-        } catch (RuntimeException e) {
-            throw new CacheSerializationException(
-                    "Codec " + codec.name() + " cannot encode a "
-                            + value.getClass().getName(),
-                    e);
-        }
-        return Envelope.wrap(codec.id(), 0, expiresAt, payload);
-    }
-
-    private long expiresAt(Duration ttl) {
-        if (ttl == NO_EXPIRY) {
-            return 0;
-        }
-        long millis;
-        try {
-            millis = ttl.toMillis() + (ttl.toNanosPart() % 1_000_000 == 0 ? 0 : 1); // never round down to 0
-        } catch (ArithmeticException e) {
-            return 0; // longer than the epoch can count: never
-        }
-        long now = clock.millis();
-        return millis > Long.MAX_VALUE - now ? 0 : now + millis;
-    }
-
-    /** The TTL a backend receives: null for never. */
-    static Duration storeTtl(Duration resolvedTtl) {
-        return resolvedTtl == NO_EXPIRY ? null : resolvedTtl;
-    }
+    // ---------------------------------------------------------------- shared with the async view and method caching
 
     Duration resolveTtl(Duration ttl) {
         return ttl == null ? defaultTtl : ttl.equals(NO_EXPIRY) ? NO_EXPIRY : CachekitConfig.checkTtl(ttl);
-    }
-
-    // ---------------------------------------------------------------- loads
-
-    /**
-     * The single-flight load behind {@code getOrLoad} and method caching. Returns the cached or loaded value;
-     * throws the loader's exception unchanged. The write after a load fails open: the value is returned even
-     * when it could not be stored.
-     */
-    Object load(
-            String key,
-            Type type,
-            Class<?> raw,
-            Duration resolvedTtl,
-            ThrowingSupplier<?> loader,
-            ErrorPolicy policy,
-            boolean cacheNull,
-            CallMode mode)
-            throws Throwable {
-        if (!enabled) {
-            stats.loads.increment();
-            return loader.get();
-        }
-        // When the store has just failed (open), neither re-read nor write: each would wait for the timeout.
-        boolean storeDown = false;
-        if (mode != CallMode.REFRESH) {
-            Object cached = read(key, type, raw, policy, true);
-            storeDown = cached == UNAVAILABLE;
-            if (!isMiss(cached)) {
-                return cached;
-            }
-        }
-        FlightKey flightKey = new FlightKey(storedNamespace, key);
-        CompletableFuture<Object> flight = new CompletableFuture<>();
-        CompletableFuture<Object> running = runtime.flights.putIfAbsent(flightKey, flight);
-        if (running != null) {
-            return await(running);
-        }
-        Object value;
-        try {
-            value = MISS;
-            if (mode != CallMode.REFRESH && !storeDown) {
-                // Another caller may have finished loading between our miss and our registration.
-                value = read(key, type, raw, policy, false);
-                storeDown = value == UNAVAILABLE;
-            }
-            if (isMiss(value)) {
-                stats.loads.increment();
-                try {
-                    value = loader.get();
-                } catch (Throwable t) {
-                    stats.loadFailures.increment();
-                    throw t;
-                }
-                if (!storeDown && (value != null || cacheNull)) {
-                    write(key, value, resolvedTtl, ErrorPolicy.FAIL_OPEN);
-                }
-            }
-        } catch (Throwable t) {
-            // Leave the map before waking the waiters, so a caller that retries at once starts a new load.
-            runtime.flights.remove(flightKey, flight);
-            flight.completeExceptionally(t);
-            throw t;
-        }
-        runtime.flights.remove(flightKey, flight);
-        flight.complete(value);
-        return value;
-    }
-
-    private static Object await(CompletableFuture<Object> running) throws Throwable {
-        try {
-            return running.join();
-        } catch (CompletionException e) {
-            throw e.getCause() != null ? e.getCause() : e;
-        }
-    }
-
-    // ---------------------------------------------------------------- errors and timing
-
-    /** Counts a backend failure, then throws it (THROW) or logs it at a limited rate (FAIL_OPEN). */
-    void fail(Operation operation, RuntimeException e, ErrorPolicy policy) {
-        stats.errors.increment();
-        if (policy == ErrorPolicy.THROW) {
-            throw translate(operation, e);
-        }
-        runtime.errorLog.warn(storedNamespace, operation.tag, backend.name(), e);
-    }
-
-    RuntimeException translate(Operation operation, Throwable e) {
-        if (e instanceof CacheException ce) {
-            return ce;
-        }
-        return new CacheBackendException(backend.name() + " " + operation.tag + " failed: " + e, e);
-    }
-
-    static Throwable unwrap(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
-    }
-
-    long startTimer() {
-        return timers.enabled() ? System.nanoTime() : 0L;
-    }
-
-    void stopTimer(Operation operation, long t0) {
-        if (t0 != 0L) {
-            timers.record(operation, System.nanoTime() - t0);
-        }
-    }
-
-    // Accessors for the async view and method caching.
-    CacheBackend backend() {
-        return backend;
-    }
-
-    MemoryBackend references() {
-        return references;
-    }
-
-    NamespaceStats namespaceStats() {
-        return stats;
     }
 
     boolean enabled() {

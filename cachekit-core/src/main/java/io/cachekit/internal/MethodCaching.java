@@ -7,87 +7,125 @@ import io.cachekit.ErrorPolicy;
 import io.cachekit.TypeRef;
 import io.cachekit.key.ArgumentEncoder;
 import io.cachekit.key.KeyGenerator;
+import java.io.InputStream;
+import java.io.Reader;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.stream.BaseStream;
 
 /**
- * Method caching: the {@link Cached}/{@link CacheEvict} proxy of an interface, and memoized functions.
- * Annotations are read and checked once, when the proxy is made; a call only looks up its plan.
+ * Method caching: the {@link Cached}/{@link CacheEvict} proxy of an interface, the plans behind the public
+ * {@code CachedMethod} (the Spring starter's advice), and memoized functions. Annotations, return types and
+ * identities are read and checked once, when the proxy or plan is made; a call only looks up its plan. Not API.
  */
 public final class MethodCaching {
     private static final Object[] NO_ARGS = new Object[0];
 
     private MethodCaching() {}
 
-    /** See {@link io.cachekit.Cache#proxy}. */
-    public static <T> T proxy(DefaultCache cache, Class<T> type, T target) {
+    /** See {@link io.cachekit.Cache#proxy(Class, Object, String)}; {@code name} may be null. */
+    public static <T> T proxy(DefaultCache cache, Class<T> type, T target, String name) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(target, "target");
         if (!type.isInterface()) {
             throw new IllegalArgumentException(type.getName() + " is not an interface; proxies are made of interfaces");
         }
-        Map<Method, Plan> plans = plans(cache, type);
+        if (name != null && name.isBlank()) {
+            throw new IllegalArgumentException("A proxy's name must not be blank");
+        }
+        String stableClass = name == null ? MethodIdentity.stableName(target.getClass()) : null;
+        Map<Method, Plan> plans = new HashMap<>();
+        for (Method method : type.getMethods()) {
+            Plan plan = plan(cache, MethodIdentity.bridged(method, type), type, target.getClass(), name, stableClass);
+            if (plan != null) {
+                plans.put(method, plan);
+            }
+        }
+        if (name == null && !plans.isEmpty()) {
+            cache.runtime.proxies.register(cache.store.storedNamespace, type, target, stableClass);
+        }
         Object proxy =
                 Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, new Handler(type, target, plans));
         return type.cast(proxy);
     }
 
     /**
-     * The plans of every annotated method of {@code type}, checked now.
+     * The plan of one method called through {@code type}, or null when it carries neither annotation.
      *
-     * @throws IllegalArgumentException for an invalid annotation, naming the method
+     * @param targetClass resolves type variables that {@code type} leaves open; may be null
+     * @param name the proxy's name, or null
+     * @param stableClass the target's class name when stable, or null
+     * @throws IllegalArgumentException for an invalid annotation or an uncacheable return type, naming the method
      */
-    public static Map<Method, Plan> plans(DefaultCache cache, Class<?> type) {
-        Map<Method, Plan> plans = new HashMap<>();
-        for (Method method : type.getMethods()) {
-            Plan plan = plan(cache, method, type);
-            if (plan != null) {
-                plans.put(method, plan);
-            }
-        }
-        return plans;
-    }
-
-    /** The plan of one method, or null when it carries neither annotation. */
-    public static Plan plan(DefaultCache cache, Method method, Class<?> type) {
+    public static Plan plan(
+            DefaultCache cache, Method method, Class<?> type, Class<?> targetClass, String name, String stableClass) {
         Cached cached = method.getAnnotation(Cached.class);
         CacheEvict evict = method.getAnnotation(CacheEvict.class);
         if (cached != null && evict != null) {
             throw invalid(method, "cannot be both @Cached and @CacheEvict");
         }
+        Identity identity = new Identity(type, name, stableClass);
         if (cached != null) {
-            return cachedPlan(cache, method, cached);
+            return cachedPlan(cache, method, cached, targetClass, identity);
         }
         if (evict != null) {
-            return evictPlan(cache, method, evict, type);
+            return evictPlan(cache, method, evict, identity);
         }
         return null;
     }
 
-    private static CachedPlan cachedPlan(DefaultCache cache, Method method, Cached cached) {
-        Class<?> returnType = method.getReturnType();
-        if (returnType == void.class || returnType == Void.class) {
+    /** What names a method's default keys besides the method: the proxied type and the proxy's qualifier. */
+    private record Identity(Class<?> type, String name, String stableClass) {
+        String of(Method method) {
+            return MethodIdentity.of(type, name, stableClass, method);
+        }
+    }
+
+    private static CachedPlan cachedPlan(
+            DefaultCache cache, Method method, Cached cached, Class<?> targetClass, Identity identity) {
+        Type returnType = Types.resolve(method.getGenericReturnType(), identity.type);
+        if (Types.hasVariables(returnType) && targetClass != null) {
+            returnType = Types.resolve(returnType, targetClass);
+        }
+        Class<?> rawReturn = Types.raw(returnType);
+        if (rawReturn == Void.class) {
             throw invalid(method, "returns nothing, so there is nothing to cache");
         }
-        boolean async = CompletionStage.class.isAssignableFrom(returnType);
-        if (async && !returnType.isAssignableFrom(CompletableFuture.class)) {
+        boolean async = CompletionStage.class.isAssignableFrom(rawReturn);
+        if (async && !rawReturn.isAssignableFrom(CompletableFuture.class)) {
             throw invalid(
                     method,
-                    "returns " + returnType.getName() + "; async methods must return CompletableFuture"
+                    "returns " + rawReturn.getName() + "; async methods must return CompletableFuture"
                             + " or CompletionStage");
         }
-        Type valueType = async ? futureValueType(method.getGenericReturnType()) : method.getGenericReturnType();
+        Type valueType = async ? Types.typeArgument(returnType, CompletionStage.class, 0) : returnType;
+        if (Types.hasVariables(valueType)) {
+            throw invalid(
+                    method,
+                    "returns " + returnType.getTypeName() + ", whose type variable cannot be resolved"
+                            + " against " + identity.type.getName() + " or its target, so a stored value could not be"
+                            + " decoded into it: declare a concrete type");
+        }
+        String refused = uncacheable(valueType);
+        if (refused != null) {
+            throw invalid(method, "returns " + returnType.getTypeName() + ", which cannot be cached: " + refused);
+        }
         Duration ttl;
         try {
             ttl = cached.ttl().isEmpty() ? null : CachekitConfig.parseTtl(cached.ttl());
@@ -95,48 +133,94 @@ public final class MethodCaching {
             throw invalid(method, "has an invalid ttl: " + e.getMessage());
         }
         DefaultCache target = namespaced(cache, cached.namespace(), method);
-        KeyFunction key = keyFunction(cache.config().keyGenerator(), cached.key(), method);
-        return new CachedPlan(
-                target, key, target.resolveTtl(ttl), valueType, Types.raw(valueType), cached.cacheNull(), async);
+        KeyFunction key = keyFunction(cache.config().keyGenerator(), cached.key(), method, identity);
+        SingleFlight.Load load = target.methodLoad(
+                valueType, target.resolveTtl(ttl), cache.config().methodErrorPolicy(), cached.cacheNull());
+        return new CachedPlan(target, key, load, async);
     }
 
-    private static Type futureValueType(Type returnType) {
-        if (returnType instanceof ParameterizedType p) {
-            return p.getActualTypeArguments()[0];
+    /**
+     * Why values of {@code type} cannot be cached, or null when they can: single-use values would be handed to
+     * the first caller consumed, or never be readable again.
+     */
+    static String uncacheable(Type type) {
+        Class<?> raw = Types.raw(type);
+        if (BaseStream.class.isAssignableFrom(raw)) {
+            return "a stream can be consumed only once; return a List";
         }
-        return Object.class;
+        if (Iterator.class.isAssignableFrom(raw)
+                || Spliterator.class.isAssignableFrom(raw)
+                || Enumeration.class.isAssignableFrom(raw)) {
+            return "an iterator can be consumed only once; return a List";
+        }
+        if (Iterable.class.isAssignableFrom(raw) && !Collection.class.isAssignableFrom(raw)) {
+            return "an Iterable that is not a Collection may be lazy or single-use; return a List or a Set";
+        }
+        if (InputStream.class.isAssignableFrom(raw) || Reader.class.isAssignableFrom(raw)) {
+            return "an InputStream or Reader can be read only once; return byte[] or String";
+        }
+        if (Future.class.isAssignableFrom(raw) || CompletionStage.class.isAssignableFrom(raw)) {
+            return "a future inside a value cannot be stored; return the future itself";
+        }
+        if (raw == Optional.class) {
+            String inner = uncacheable(Types.typeArgument(type, Optional.class, 0));
+            return inner == null ? null : "an Optional of it: " + inner;
+        }
+        return null;
     }
 
-    private static EvictPlan evictPlan(DefaultCache cache, Method method, CacheEvict evict, Class<?> type) {
+    private static EvictPlan evictPlan(DefaultCache cache, Method method, CacheEvict evict, Identity identity) {
         int given = (evict.key().isEmpty() ? 0 : 1) + (evict.method().isEmpty() ? 0 : 1) + (evict.allEntries() ? 1 : 0);
         if (given != 1) {
             throw invalid(method, "@CacheEvict needs exactly one of key, method and allEntries");
         }
         KeyFunction key = null;
         DefaultCache target = namespaced(cache, evict.namespace(), method);
+        KeyGenerator generator = cache.config().keyGenerator();
         if (!evict.key().isEmpty()) {
-            key = keyFunction(cache.config().keyGenerator(), evict.key(), method);
+            key = keyFunction(generator, evict.key(), method, identity);
         } else if (!evict.method().isEmpty()) {
-            Method sibling;
-            try {
-                sibling = type.getMethod(evict.method(), method.getParameterTypes());
-            } catch (NoSuchMethodException e) {
-                throw invalid(
-                        method,
-                        "@CacheEvict names method '" + evict.method() + "', but " + type.getName()
-                                + " has no such method with the same parameter types");
-            }
+            Method sibling = cachedSibling(identity.type, evict.method(), method);
             Cached cached = sibling.getAnnotation(Cached.class);
-            if (cached == null) {
-                throw invalid(method, "@CacheEvict names method '" + evict.method() + "', which is not @Cached");
-            }
             if (evict.namespace().isEmpty()) {
                 target = namespaced(cache, cached.namespace(), sibling);
             }
-            key = keyFunction(cache.config().keyGenerator(), cached.key(), sibling);
+            key = keyFunction(generator, cached.key(), sibling, identity);
         }
         boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         return new EvictPlan(target, key, async);
+    }
+
+    /** The {@link Cached} method named by {@code @CacheEvict(method = ...)}: on the type, or an interface of it. */
+    private static Method cachedSibling(Class<?> type, String name, Method evicting) {
+        Class<?>[] parameters = evicting.getParameterTypes();
+        Method found = null;
+        try {
+            found = type.getMethod(name, parameters);
+        } catch (NoSuchMethodException e) {
+            // not public on the type itself: reported below
+        }
+        if (found != null && found.isAnnotationPresent(Cached.class)) {
+            return found;
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                try {
+                    Method declared = i.getMethod(name, parameters);
+                    if (declared.isAnnotationPresent(Cached.class)) {
+                        return declared;
+                    }
+                } catch (NoSuchMethodException e) {
+                    // look further
+                }
+            }
+        }
+        throw invalid(
+                evicting,
+                found == null
+                        ? "@CacheEvict names method '" + name + "', but " + type.getName()
+                                + " has no such method with the same parameter types"
+                        : "@CacheEvict names method '" + name + "', which is not @Cached");
     }
 
     private static DefaultCache namespaced(DefaultCache cache, String namespace, Method method) {
@@ -150,9 +234,10 @@ public final class MethodCaching {
         }
     }
 
-    private static KeyFunction keyFunction(KeyGenerator generator, String template, Method method) {
+    private static KeyFunction keyFunction(KeyGenerator generator, String template, Method method, Identity identity) {
         if (template.isEmpty()) {
-            return args -> generator.generate(method, args);
+            String prefix = identity.of(method) + ":";
+            return args -> prefix + generator.generate(method, args);
         }
         KeyTemplate compiled = KeyTemplate.compile(template, method);
         return compiled::render;
@@ -171,10 +256,13 @@ public final class MethodCaching {
         if (name.isBlank()) {
             throw new IllegalArgumentException("A memoized function needs a stable, non-blank name");
         }
-        Duration resolved = cache.resolveTtl(ttl);
-        Type type = resultType.type();
-        Class<?> raw = Types.raw(type);
-        ErrorPolicy policy = cache.config().methodErrorPolicy();
+        String refused = uncacheable(resultType.type());
+        if (refused != null) {
+            throw new IllegalArgumentException(
+                    "Memoized function '" + name + "' returns " + resultType + ", which cannot be cached: " + refused);
+        }
+        SingleFlight.Load load = cache.methodLoad(
+                resultType.type(), cache.resolveTtl(ttl), cache.config().methodErrorPolicy(), true);
         String prefix = "memo:" + name + ":";
         return arg -> {
             CallMode mode = CallMode.current();
@@ -185,7 +273,7 @@ public final class MethodCaching {
             String key = prefix + (encoded.length() > 64 ? "#" + ArgumentEncoder.digest(encoded) : encoded);
             try {
                 @SuppressWarnings("unchecked")
-                R value = (R) cache.load(key, type, raw, resolved, () -> function.apply(arg), policy, true, mode);
+                R value = (R) cache.load(load, key, mode, () -> function.apply(arg));
                 return value;
             } catch (RuntimeException | Error e) {
                 throw e;
@@ -196,7 +284,13 @@ public final class MethodCaching {
     }
 
     /** What a call of an annotated method does. */
-    public sealed interface Plan permits CachedPlan, EvictPlan {}
+    public sealed interface Plan permits CachedPlan, EvictPlan {
+        /** The cache the method reads or evicts. */
+        DefaultCache cache();
+
+        /** Runs one call; {@code invoker} calls the real method. */
+        Object invoke(Object[] args, ThrowingSupplier<?> invoker) throws Throwable;
+    }
 
     /** The key of a call from its arguments. */
     @FunctionalInterface
@@ -205,28 +299,20 @@ public final class MethodCaching {
     }
 
     /** A {@link Cached} method. */
-    public record CachedPlan(
-            DefaultCache cache,
-            KeyFunction key,
-            Duration ttl,
-            Type valueType,
-            Class<?> raw,
-            boolean cacheNull,
-            boolean async)
+    public record CachedPlan(DefaultCache cache, KeyFunction key, SingleFlight.Load load, boolean async)
             implements Plan {
 
-        /** Runs one call of the method through the cache; {@code invoker} calls the real method. */
+        @Override
         public Object invoke(Object[] args, ThrowingSupplier<?> invoker) throws Throwable {
             CallMode mode = CallMode.current();
             if (mode == CallMode.BYPASS) {
                 return invoker.get();
             }
             String k = key.key(args);
-            ErrorPolicy policy = cache.config().methodErrorPolicy();
             if (!async) {
-                return cache.load(k, valueType, raw, ttl, invoker, policy, cacheNull, mode);
+                return cache.load(load, k, mode, invoker);
             }
-            return cache.async().load(k, valueType, raw, ttl, () -> callAsync(invoker), policy, cacheNull, mode);
+            return cache.async().load(load, k, mode, () -> callAsync(invoker));
         }
     }
 
@@ -234,22 +320,29 @@ public final class MethodCaching {
     public record EvictPlan(DefaultCache cache, KeyFunction key, boolean async) implements Plan {
 
         /** Runs the real method, then evicts if it returned normally (or its future completed normally). */
+        @Override
         public Object invoke(Object[] args, ThrowingSupplier<?> invoker) throws Throwable {
             String k = key == null ? null : key.key(args); // before the call: arguments may be mutated by it
             Object result = invoker.get();
             ErrorPolicy policy = cache.config().methodErrorPolicy();
+            ValueStore store = cache.store;
             if (async && result instanceof CompletionStage<?> stage) {
-                return stage.toCompletableFuture().thenCompose(value -> (k == null
-                                ? cache.async().clear(policy)
-                                : cache.async().delete(k, policy))
-                        .thenApply(ignored -> value));
+                return stage.toCompletableFuture()
+                        .thenCompose(value -> evictAsync(k, policy, store).thenApply(ignored -> value));
             }
             if (k == null) {
-                cache.clear(policy);
-            } else {
-                cache.delete(k, policy);
+                store.clear(policy);
+            } else if (cache.enabled()) {
+                store.delete(k, policy);
             }
             return result;
+        }
+
+        private CompletableFuture<Void> evictAsync(String k, ErrorPolicy policy, ValueStore store) {
+            if (k == null) {
+                return store.clearAsync(policy);
+            }
+            return cache.enabled() ? store.deleteAsync(k, policy) : CompletableFuture.completedFuture(null);
         }
     }
 
@@ -284,11 +377,8 @@ public final class MethodCaching {
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             Object[] a = args == null ? NO_ARGS : args;
             Plan plan = plans.get(method);
-            if (plan instanceof CachedPlan cached) {
-                return cached.invoke(a, () -> call(method, a));
-            }
-            if (plan instanceof EvictPlan evict) {
-                return evict.invoke(a, () -> call(method, a));
+            if (plan != null) {
+                return plan.invoke(a, () -> call(method, a));
             }
             if (method.getDeclaringClass() == Object.class) {
                 return switch (method.getName()) {

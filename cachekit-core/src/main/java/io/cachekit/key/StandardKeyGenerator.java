@@ -3,6 +3,7 @@ package io.cachekit.key;
 import io.cachekit.CacheKeyIgnore;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.lang.reflect.Type;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -23,10 +24,7 @@ final class StandardKeyGenerator implements KeyGenerator {
         if (shape == null) {
             shape = shapes.computeIfAbsent(method, MethodShape::of);
         }
-        StringBuilder sb =
-                new StringBuilder(shape.id.length() + 32).append(shape.id).append(':');
-        int start = sb.length();
-        sb.append('[');
+        StringBuilder sb = new StringBuilder(32).append('[');
         boolean first = true;
         for (int i = 0; i < args.length; i++) {
             if (shape.ignored[i]) {
@@ -36,44 +34,20 @@ final class StandardKeyGenerator implements KeyGenerator {
                 sb.append(',');
             }
             first = false;
-            ArgumentEncoder.encode(args[i], sb);
+            ArgumentEncoder.encode(args[i], shape.declared[i], sb);
         }
         sb.append(']');
-        if (sb.length() - start > MAX_PLAIN_LENGTH) {
-            String digest = ArgumentEncoder.digest(sb.substring(start));
-            sb.setLength(start);
-            sb.append('#').append(digest);
+        if (sb.length() > MAX_PLAIN_LENGTH) {
+            return "#" + ArgumentEncoder.digest(sb.toString());
         }
         return sb.toString();
     }
 
-    /** What the key of a method depends on besides its arguments. */
-    private record MethodShape(String id, boolean[] ignored) {
-        private static String simpleName(Class<?> type) {
-            String name = type.getName();
-            return name.substring(name.lastIndexOf('.') + 1); // keeps Outer$Inner of nested types
-        }
-
+    /** What the text of a method's arguments depends on besides their values. */
+    private record MethodShape(Type[] declared, boolean[] ignored) {
         static MethodShape of(Method method) {
-            StringBuilder signature = new StringBuilder(
-                            method.getDeclaringClass().getName())
-                    .append('.')
-                    .append(method.getName())
-                    .append('(');
-            Class<?>[] types = method.getParameterTypes();
-            for (int i = 0; i < types.length; i++) {
-                if (i > 0) {
-                    signature.append(',');
-                }
-                signature.append(types[i].getTypeName());
-            }
-            signature.append(')');
-            // Short, because every hit hashes and compares the whole key: the simple names for people reading
-            // the store, and a digest of the full signature so that equal simple names never collide.
-            String id = simpleName(method.getDeclaringClass()) + "." + method.getName() + "~"
-                    + ArgumentEncoder.digest(signature.toString()).substring(0, 8);
             Annotation[][] annotations = method.getParameterAnnotations();
-            boolean[] ignored = new boolean[types.length];
+            boolean[] ignored = new boolean[annotations.length];
             for (int i = 0; i < annotations.length; i++) {
                 for (Annotation a : annotations[i]) {
                     if (a instanceof CacheKeyIgnore) {
@@ -81,7 +55,7 @@ final class StandardKeyGenerator implements KeyGenerator {
                     }
                 }
             }
-            return new MethodShape(id, ignored);
+            return new MethodShape(method.getGenericParameterTypes(), ignored);
         }
     }
 }

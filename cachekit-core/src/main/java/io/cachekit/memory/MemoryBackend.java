@@ -138,6 +138,32 @@ public final class MemoryBackend implements CacheBackend {
         cache.put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
     }
 
+    /**
+     * Stores {@code value} by reference only when the key holds no live entry, atomically; returns {@code null}
+     * when it was stored, otherwise what {@link #getReference} returns for the entry left in place.
+     */
+    public Object setReferenceIfAbsent(String namespace, String key, Object value, Duration ttl) {
+        Entry existing = putIfAbsent(
+                new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
+        if (existing == null) {
+            return null;
+        }
+        return existing.encoded ? new EncodedEntry((byte[]) existing.value) : existing.value;
+    }
+
+    /** Puts {@code fresh} unless a live entry exists, which is returned; an expired one is replaced. */
+    private Entry putIfAbsent(NamespacedKey k, Entry fresh) {
+        Entry[] existing = new Entry[1];
+        cache.asMap().compute(k, (ignored, old) -> {
+            if (old != null && (old.deadline == NEVER || tick() - old.deadline < 0)) {
+                existing[0] = old;
+                return old;
+            }
+            return fresh;
+        });
+        return existing[0];
+    }
+
     /** Entries dropped for size or expiry in {@code namespace} since this backend was created. */
     public long evictionCount(String namespace) {
         LongAdder count = evictions.get(namespace);
@@ -165,6 +191,25 @@ public final class MemoryBackend implements CacheBackend {
     public void set(String namespace, String key, byte[] value, Duration ttl) {
         Objects.requireNonNull(value, "value");
         cache.put(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
+    }
+
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(value, "value");
+        Entry existing = putIfAbsent(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
+        if (existing != null && !existing.encoded) {
+            throw new CacheBackendException("memory entry '" + key + "' was stored by reference, not as bytes");
+        }
+        return existing == null ? null : (byte[]) existing.value;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        try {
+            return CompletableFuture.completedFuture(setIfAbsent(namespace, key, value, ttl));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

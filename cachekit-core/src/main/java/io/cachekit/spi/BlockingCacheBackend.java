@@ -44,6 +44,11 @@ public abstract class BlockingCacheBackend implements CacheBackend {
     }
 
     @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        return submit("setIfAbsent", () -> setIfAbsent(namespace, key, value, ttl));
+    }
+
+    @Override
     public CompletableFuture<Void> deleteAsync(String namespace, String key) {
         return submit("delete", () -> {
             delete(namespace, key);

@@ -56,6 +56,21 @@ public interface CacheBackend extends AutoCloseable {
     /** Removes the entry if present; removing an absent key is not an error. */
     void delete(String namespace, String key);
 
+    /**
+     * Stores {@code value} only when {@code key} holds no live entry (by the store's own expiry), and returns
+     * {@code null}; otherwise leaves the entry and returns its bytes. Stores with a conditional write make this
+     * atomic, so that of concurrent callers in every process exactly one writes: the in-memory, Redis and
+     * PostgreSQL backends do. This default reads, then writes, which is not atomic: override it.
+     */
+    default byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        byte[] existing = get(namespace, key);
+        if (existing != null) {
+            return existing;
+        }
+        set(namespace, key, value, ttl);
+        return null;
+    }
+
     /** Removes every entry of {@code namespace} and nothing else. */
     void clear(String namespace);
 
@@ -87,6 +102,14 @@ public interface CacheBackend extends AutoCloseable {
 
     /** Async {@link #delete}. */
     CompletableFuture<Void> deleteAsync(String namespace, String key);
+
+    /** {@link #setIfAbsent} without blocking; this default reads, then writes, which is not atomic. */
+    default CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        return getAsync(namespace, key)
+                .thenCompose(existing -> existing != null
+                        ? CompletableFuture.completedFuture(existing)
+                        : setAsync(namespace, key, value, ttl).thenApply(ignored -> null));
+    }
 
     /** Async {@link #clear}. */
     CompletableFuture<Void> clearAsync(String namespace);

@@ -6,7 +6,7 @@ import io.cachekit.http.internal.CacheControl;
 import io.cachekit.http.internal.EntityTags;
 import io.cachekit.http.internal.RequestKeys;
 import io.cachekit.http.internal.StoredResponseCodec;
-import io.cachekit.http.internal.WarningLimiter;
+import io.cachekit.spi.WarningLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -286,6 +286,33 @@ public final class PostgresBackend extends BlockingCacheBackend {
         });
     }
 
+    /** One conditional upsert (it replaces an expired row only); when it does not write, the live row is read. */
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(namespace, "namespace");
+        byte[] storedKey = storedKey(key);
+        checkValue(value);
+        Long ttlMicros = ttlMicros(ttl);
+        String statement = ttlMicros == null ? sql.insertIfAbsentWithoutExpiry : sql.insertIfAbsentWithExpiry;
+        for (int attempt = 0; ; attempt++) {
+            boolean written = run("setIfAbsent", (connection, deadline) -> {
+                try (PreparedStatement ps = prepare(connection, statement, deadline, "setIfAbsent")) {
+                    bindUpsert(ps, namespace, storedKey, value, ttlMicros);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            });
+            if (written) {
+                return null;
+            }
+            byte[] existing = get(namespace, key);
+            if (existing != null || attempt >= 2) {
+                return existing; // null only when the row kept expiring between the two statements
+            }
+        }
+    }
+
     @Override
     public void delete(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");

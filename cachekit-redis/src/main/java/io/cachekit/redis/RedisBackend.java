@@ -218,6 +218,40 @@ public final class RedisBackend implements CacheBackend {
     }
 
     @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        return await("setIfAbsent", () -> setIfAbsentAsync(namespace, key, value, ttl));
+    }
+
+    /** {@code SET NX}: atomic; when it does not write, the entry in the way is read and returned. */
+    @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        byte[] storedKey = RedisKeys.key(namespace, key);
+        Objects.requireNonNull(value, "value");
+        SetArgs args = expiry(ttl);
+        SetArgs conditional = args == null ? SetArgs.Builder.nx() : args.nx();
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setIfAbsent"));
+        }
+        if (value.length > options.maxValueBytes()) {
+            return CompletableFuture.failedFuture(tooLarge(value.length));
+        }
+        return mapErrors("setIfAbsent", () -> setIfAbsent(storedKey, value, conditional, 3));
+    }
+
+    private CompletableFuture<byte[]> setIfAbsent(byte[] storedKey, byte[] value, SetArgs args, int attempts) {
+        return commands.set(storedKey, value, args).toCompletableFuture().thenCompose(ok -> {
+            if (ok != null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commands.get(storedKey)
+                    .toCompletableFuture()
+                    .thenCompose(existing -> existing != null || attempts <= 1
+                            ? CompletableFuture.completedFuture(existing)
+                            : setIfAbsent(storedKey, value, args, attempts - 1)); // expired in between: try again
+        });
+    }
+
+    @Override
     public void delete(String namespace, String key) {
         byte[] storedKey = RedisKeys.key(namespace, key);
         checkOpen("delete");

@@ -4,7 +4,7 @@ import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
 import io.cachekit.CacheException;
 import io.cachekit.TypeRef;
-import io.cachekit.http.internal.WarningLimiter;
+import io.cachekit.spi.WarningLimiter;
 import io.cachekit.spring.internal.SpringCacheKeys;
 import java.lang.reflect.Type;
 import java.time.Duration;

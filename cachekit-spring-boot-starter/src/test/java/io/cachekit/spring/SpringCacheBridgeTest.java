@@ -167,7 +167,9 @@ class SpringCacheBridgeTest {
     @Test
     void keysAreReadableThroughTheCachekitApi() {
         users.find(id);
-        User stored = cache.withNamespace("users").get(Long.toString(id), User.class);
+        // A Spring key is an Object, so its canonical text names its type: 1 and 1L are different Spring keys.
+        assertThat(SpringKeysProbe.key(id)).isEqualTo("long:" + id);
+        User stored = cache.withNamespace("users").get("long:" + id, User.class);
         assertThat(stored).isEqualTo(new User(id, "user" + id));
     }
 

@@ -36,6 +36,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,7 +50,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and the suite can run against a shared server. Expiry is driven by a {@link ManualClock} that every cache
  * and the backend share; stores with their own expiry are also checked in real time.
  *
- * <p>Every test is a JUnit parameterized test over {@link Path}, so the report lists each one twice.
+ * <p>Every test is a JUnit parameterized test over {@link Path}, so the report lists each one twice. The
+ * nested {@code MethodLevel} section runs the {@link MethodCachingContract} (cached proxies) over the same
+ * backend, with nothing to add in a backend's test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class CacheBackendContract {
@@ -104,6 +107,15 @@ public abstract class CacheBackendContract {
                         .executor(loaders)
                         .build(),
                 backend);
+    }
+
+    /** The method-level contract ({@link MethodCachingContract}) over the backend under test. */
+    @Nested
+    class MethodLevel extends MethodCachingContract {
+        @Override
+        protected Cache newCache() {
+            return CacheBackendContract.this.newCache();
+        }
     }
 
     private CacheOps ops(Path path) {
@@ -607,13 +619,91 @@ public abstract class CacheBackendContract {
 
     @ParameterizedTest
     @EnumSource(Path.class)
-    void entryOfAnotherTypeIsNeverReturned(Path path) {
+    void entryOfAnotherTypeThrowsNamingBothTypesAndStays(Path path) {
         CacheOps c = ops(path);
         c.set("text", "not a number");
-        assertThat(c.get("text", Integer.class)).isNull();
         c.set("user", new User(1, "a", List.of(), Instant.EPOCH));
-        assertThat(c.get("user", Integer.class)).isNull();
-        assertThat(c.cache().stats().corruptEntries()).isEqualTo(2);
+        for (String key : List.of("text", "user")) {
+            assertThatThrownBy(() -> c.get(key, Integer.class))
+                    .as(key)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("java.lang.Integer")
+                    .hasMessageContaining(key.equals("text") ? "java.lang.String" : "holds a");
+        }
+        assertThat(c.cache().stats().corruptEntries()).isZero();
+        assertThat(c.has("text"))
+                .as("a live entry of another type is not deleted")
+                .isTrue();
+        assertThat(c.get("text", String.class)).isEqualTo("not a number");
+        assertThat(c.get("user", User.class).name()).isEqualTo("a");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void nullTypesAreRejected(Path path) {
+        CacheOps c = ops(path);
+        c.set("k", "v");
+        assertThatThrownBy(() -> c.get("k", (Class<String>) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> c.getWithTtl("k", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> c.getMany(List.of("k"), null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> c.getOrLoad("k", null, null, () -> "w")).isInstanceOf(NullPointerException.class);
+        assertThat(c.get("k", String.class)).as("a null type deletes nothing").isEqualTo("v");
+        assertThat(c.cache().stats().corruptEntries()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void getOrLoadOfOneKeyAsTwoTypesAtOnceNeverSwapsValues(Path path) throws Exception {
+        CacheOps c = ops(path);
+        CountDownLatch bothLoading = new CountDownLatch(2);
+        AtomicInteger loads = new AtomicInteger();
+        Future<Object> text = loaders.submit(() -> c.getOrLoad("k", String.class, null, () -> {
+            loads.incrementAndGet();
+            bothLoading.countDown();
+            bothLoading.await(10, TimeUnit.SECONDS);
+            return "text";
+        }));
+        Future<Object> number = loaders.submit(() -> c.getOrLoad("k", Integer.class, null, () -> {
+            loads.incrementAndGet();
+            bothLoading.countDown();
+            bothLoading.await(10, TimeUnit.SECONDS);
+            return 42;
+        }));
+        assertThat(text.get(30, TimeUnit.SECONDS)).isEqualTo("text");
+        assertThat(number.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(loads)
+                .as("a load of one type is never shared with the other")
+                .hasValue(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void setIfAbsentWritesOnceAmongConcurrentCallers(Path path) throws Exception {
+        CacheOps c = ops(path);
+        int callers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            String value = "v" + i;
+            results.add(loaders.submit(() -> {
+                start.await(10, TimeUnit.SECONDS);
+                return c.setIfAbsent("k", value, null);
+            }));
+        }
+        start.countDown();
+        int written = 0;
+        for (Future<Boolean> r : results) {
+            written += r.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(written).isEqualTo(1);
+        assertThat(c.get("k", String.class)).startsWith("v");
+        assertThat(c.setIfAbsent("k", "late", null)).isFalse();
+        c.set("short", "old", Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(c.setIfAbsent("short", "new", null))
+                .as("an expired entry is no obstacle")
+                .isTrue();
+        assertThat(c.get("short", String.class)).isEqualTo("new");
     }
 
     @ParameterizedTest

@@ -40,6 +40,8 @@ public interface CacheOps {
 
     void set(String key, Object value, Duration ttl);
 
+    boolean setIfAbsent(String key, Object value, Duration ttl);
+
     void delete(String key);
 
     boolean has(String key);
@@ -82,6 +84,11 @@ public interface CacheOps {
         @Override
         public void set(String key, Object value, Duration ttl) {
             cache.set(key, value, ttl);
+        }
+
+        @Override
+        public boolean setIfAbsent(String key, Object value, Duration ttl) {
+            return cache.setIfAbsent(key, value, ttl);
         }
 
         @Override
@@ -144,6 +151,11 @@ public interface CacheOps {
         @Override
         public void set(String key, Object value, Duration ttl) {
             await(async().set(key, value, ttl));
+        }
+
+        @Override
+        public boolean setIfAbsent(String key, Object value, Duration ttl) {
+            return await(async().setIfAbsent(key, value, ttl));
         }
 
         @Override

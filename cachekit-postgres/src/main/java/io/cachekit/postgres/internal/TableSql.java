@@ -37,6 +37,10 @@ public final class TableSql {
     public final String getMany;
     public final String upsertWithExpiry;
     public final String upsertWithoutExpiry;
+    /** Inserts, or replaces an expired row only; returns a row when it wrote. */
+    public final String insertIfAbsentWithExpiry;
+
+    public final String insertIfAbsentWithoutExpiry;
     public final String delete;
     public final String clear;
     public final String tryPurgeLock;
@@ -67,6 +71,13 @@ public final class TableSql {
                 + " ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at";
         upsertWithoutExpiry = "INSERT INTO " + t + " (namespace, key, value, expires_at) VALUES (?, ?, ?, NULL)"
                 + " ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, expires_at = NULL";
+        String replaceExpiredOnly = " ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value,"
+                + " expires_at = EXCLUDED.expires_at WHERE cur.expires_at IS NOT NULL AND cur.expires_at <= now()"
+                + " RETURNING 1";
+        insertIfAbsentWithExpiry = "INSERT INTO " + t + " AS cur (namespace, key, value, expires_at)"
+                + " VALUES (?, ?, ?, now() + ? * interval '1 microsecond')" + replaceExpiredOnly;
+        insertIfAbsentWithoutExpiry = "INSERT INTO " + t + " AS cur (namespace, key, value, expires_at)"
+                + " VALUES (?, ?, ?, NULL)" + replaceExpiredOnly;
         delete = "DELETE FROM " + t + " WHERE namespace = ? AND key = ?";
         // The primary key (namespace, key) leads with namespace, so this is an index range delete.
         clear = "DELETE FROM " + t + " WHERE namespace = ?";

@@ -3,8 +3,7 @@ package io.cachekit.spring.internal;
 import io.cachekit.Cache;
 import io.cachekit.CacheEvict;
 import io.cachekit.Cached;
-import io.cachekit.internal.DefaultCache;
-import io.cachekit.internal.MethodCaching;
+import io.cachekit.CachedMethod;
 import java.lang.reflect.Method;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,17 +21,18 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Runs calls of {@link Cached} and {@link CacheEvict} methods of Spring beans through Cachekit's method
- * caching (the same plans as {@code Cache.proxy}: keys, TTL per annotation, single flight, fail-open,
- * {@code CompletableFuture} results). Annotations are read on the bean's class, or on the interface method
- * it implements. Plans are made once per method and target class. Thread-safe; not API.
+ * Runs calls of {@link Cached} and {@link CacheEvict} methods of Spring beans through Cachekit's public {@link
+ * CachedMethod} (the same behaviour as {@code Cache.proxy}: keys, TTL per annotation, single flight, fail-open,
+ * {@code CompletableFuture} and {@code Optional} results). Annotations are read on the bean's class, or on the
+ * interface method it implements; keys name the bean's class, and generic return types are resolved against
+ * it. Plans are made once per method and target class. Thread-safe; not API.
  */
 public final class CachedMethodInterceptor implements MethodInterceptor {
     private final Supplier<Cache> cacheSupplier;
     private final Consumer<String> onNamespace;
-    private final ConcurrentMap<MethodKey, Optional<MethodCaching.Plan>> plans = new ConcurrentHashMap<>();
+    private final ConcurrentMap<MethodKey, Optional<CachedMethod>> plans = new ConcurrentHashMap<>();
     private final Set<MethodKey> candidates = ConcurrentHashMap.newKeySet();
-    private volatile DefaultCache cache;
+    private volatile Cache cache;
 
     /**
      * @param cacheSupplier the Cache bean, looked up on first use so that proxying does not create it early
@@ -69,53 +69,35 @@ public final class CachedMethodInterceptor implements MethodInterceptor {
         Object target = invocation.getThis();
         Method method = invocation.getMethod();
         Class<?> targetClass = target != null ? AopProxyUtils.ultimateTargetClass(target) : method.getDeclaringClass();
-        MethodCaching.Plan plan = plan(method, targetClass);
-        if (plan instanceof MethodCaching.CachedPlan cached) {
-            return cached.invoke(invocation.getArguments(), invocation::proceed);
-        }
-        if (plan instanceof MethodCaching.EvictPlan evict) {
-            return evict.invoke(invocation.getArguments(), invocation::proceed);
-        }
-        return invocation.proceed();
+        CachedMethod plan = plan(method, targetClass);
+        return plan == null ? invocation.proceed() : plan.invoke(invocation.getArguments(), invocation::proceed);
     }
 
-    private MethodCaching.Plan plan(Method method, Class<?> targetClass) {
+    private CachedMethod plan(Method method, Class<?> targetClass) {
         MethodKey key = new MethodKey(method, targetClass);
-        Optional<MethodCaching.Plan> plan = plans.get(key);
+        Optional<CachedMethod> plan = plans.get(key);
         if (plan == null) {
             plan = plans.computeIfAbsent(key, k -> Optional.ofNullable(createPlan(method, targetClass)));
         }
         return plan.orElse(null);
     }
 
-    private MethodCaching.Plan createPlan(Method method, Class<?> targetClass) {
+    private CachedMethod createPlan(Method method, Class<?> targetClass) {
         Method annotated = annotatedMethod(method, targetClass);
         if (annotated == null) {
             return null;
         }
-        // @CacheEvict(method = ...) names a sibling: look it up where the annotation was found.
-        Class<?> owner = annotated.getDeclaringClass().isInterface() ? annotated.getDeclaringClass() : targetClass;
-        MethodCaching.Plan plan = MethodCaching.plan(cache(), annotated, owner);
-        if (plan instanceof MethodCaching.CachedPlan cached) {
-            onNamespace.accept(cached.cache().namespace());
-        } else if (plan instanceof MethodCaching.EvictPlan evict) {
-            onNamespace.accept(evict.cache().namespace());
+        CachedMethod plan = CachedMethod.of(cache(), targetClass, annotated);
+        if (plan != null) {
+            onNamespace.accept(plan.namespace());
         }
         return plan;
     }
 
-    private DefaultCache cache() {
-        DefaultCache c = cache;
+    private Cache cache() {
+        Cache c = cache;
         if (c == null) {
-            Cache bean = cacheSupplier.get();
-            try {
-                c = bean.unwrap(DefaultCache.class);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(
-                        "@Cached on Spring beans needs the Cache bean to be one made by Cachekit.create or"
-                                + " Cachekit.fromUri; got " + bean,
-                        e);
-            }
+            c = cacheSupplier.get();
             cache = c;
         }
         return c;

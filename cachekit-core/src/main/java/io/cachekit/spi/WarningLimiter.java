@@ -1,11 +1,12 @@
-package io.cachekit.http.internal;
+package io.cachekit.spi;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
  * Logs a warning at most once per interval and counts what it held back, so that a store that is down does
- * not flood the log with one line per request. Thread-safe; not API.
+ * not flood the log with one line per request. For backends and integrations (the HTTP filter, the Spring
+ * bridge) that fail open. Thread-safe.
  */
 public final class WarningLimiter {
     private final Logger log;
@@ -13,11 +14,13 @@ public final class WarningLimiter {
     private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressed = new AtomicLong();
 
+    /** Logs to {@code log} at most once per {@code interval}. */
     public WarningLimiter(Logger log, java.time.Duration interval) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
     }
 
+    /** Logs {@code message} with {@code cause}'s text, or counts it when a warning was logged too recently. */
     public void warn(String message, Throwable cause) {
         long now = System.nanoTime();
         long next = nextAllowed.get();

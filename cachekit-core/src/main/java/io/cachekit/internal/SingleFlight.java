@@ -1,0 +1,231 @@
+package io.cachekit.internal;
+
+import io.cachekit.CacheLoaderException;
+import io.cachekit.ErrorPolicy;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * One load per (namespace, key, type) at a time in a process, for sync and async callers alike (they share
+ * one map, so either kind waits for the other's load).
+ *
+ * <p>The caller that registers a load (the winner) re-reads (another load may just have finished), runs the
+ * loader, writes its result (failing open), leaves the map, and only then completes the flight, so that a caller
+ * woken by the completion who calls again starts a new load. Every path leaves the map. Waiters receive the
+ * winner's value or exception; they wait at most the configured load timeout, after which each runs the loader
+ * itself without writing (the winner still writes), and a sync waiter can be interrupted. A load that asks for
+ * its own key on the thread running it fails at once with an {@link IllegalStateException} rather than waiting
+ * for itself. Thread-safe.
+ */
+final class SingleFlight {
+    private final ConcurrentMap<FlightKey, Flight> flights = new ConcurrentHashMap<>();
+    private final long timeoutNanos;
+    private final Executor executor;
+
+    SingleFlight(Duration loadTimeout, Executor executor) {
+        this.timeoutNanos = loadTimeout.toNanos();
+        this.executor = executor;
+    }
+
+    /** A registered load: its outcome, and the thread running its loader while it runs synchronously. */
+    private static final class Flight {
+        final CompletableFuture<Object> result = new CompletableFuture<>();
+        volatile Thread owner;
+
+        Flight(Thread owner) {
+            this.owner = owner;
+        }
+    }
+
+    /**
+     * What loads of one kind read and write, and how; made once per cached method, so that a hit allocates
+     * nothing for it.
+     */
+    record Load(
+            ValueStore store,
+            Type type,
+            Class<?> raw,
+            Duration resolvedTtl,
+            ErrorPolicy policy,
+            boolean cacheNull,
+            int readFlags) {}
+
+    /**
+     * The cached or loaded value; throws the loader's exception unchanged. The write after a load fails open: the
+     * value is returned even when it could not be stored.
+     */
+    Object load(Load load, String key, CallMode mode, ThrowingSupplier<?> loader) throws Throwable {
+        ValueStore store = load.store;
+        // When the store has just failed (open), neither re-read nor write: each would wait for the timeout.
+        boolean storeDown = false;
+        if (mode != CallMode.REFRESH) {
+            Object cached = store.get(key, load.type, load.raw, load.policy, load.readFlags);
+            storeDown = cached == ValueStore.UNAVAILABLE;
+            if (!ValueStore.isMiss(cached)) {
+                return cached;
+            }
+        }
+        FlightKey flightKey = new FlightKey(store.storedNamespace, key, load.type);
+        Flight mine = new Flight(Thread.currentThread());
+        Flight running = flights.putIfAbsent(flightKey, mine);
+        if (running != null) {
+            return await(running, load, key, loader);
+        }
+        Object value = ValueStore.MISS;
+        Throwable failure = null;
+        try {
+            if (mode != CallMode.REFRESH && !storeDown) {
+                value = store.get(key, load.type, load.raw, load.policy, load.readFlags & ~ValueStore.COUNT);
+                storeDown = value == ValueStore.UNAVAILABLE;
+            }
+            if (ValueStore.isMiss(value)) {
+                value = runLoader(store, loader);
+                if (!storeDown && (value != null || load.cacheNull)) {
+                    store.set(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            // Leave the map before waking the waiters, so a caller that retries at once starts a new load.
+            flights.remove(flightKey, mine);
+            mine.owner = null;
+        }
+        if (failure != null) {
+            mine.result.completeExceptionally(failure);
+            throw failure;
+        }
+        mine.result.complete(value);
+        return value;
+    }
+
+    private static Object runLoader(ValueStore store, ThrowingSupplier<?> loader) throws Throwable {
+        store.stats.loads.increment();
+        try {
+            return loader.get();
+        } catch (Throwable t) {
+            store.stats.loadFailures.increment();
+            throw t;
+        }
+    }
+
+    private Object await(Flight running, Load load, String key, ThrowingSupplier<?> loader) throws Throwable {
+        if (running.owner == Thread.currentThread()) {
+            throw reentrant(load, key);
+        }
+        try {
+            return running.result.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() != null ? e.getCause() : e;
+        } catch (TimeoutException e) {
+            return runLoader(load.store, loader); // the winner is slow: answer without it, and leave the write to it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheLoaderException(
+                    "Interrupted while waiting for the load of key '" + key + "' by another caller", e);
+        }
+    }
+
+    /** The async load: completes with the cached or loaded value, or with the loader's exception (never cached). */
+    CompletableFuture<Object> loadAsync(
+            Load load, String key, CallMode mode, Supplier<? extends CompletableFuture<?>> loader) {
+        ValueStore store = load.store;
+        CompletableFuture<Object> first = mode == CallMode.REFRESH
+                ? CompletableFuture.completedFuture(ValueStore.MISS)
+                : store.getAsync(key, load.type, load.raw, load.policy, load.readFlags);
+        return first.thenCompose(cached -> {
+            if (!ValueStore.isMiss(cached)) {
+                return CompletableFuture.completedFuture(cached);
+            }
+            FlightKey flightKey = new FlightKey(store.storedNamespace, key, load.type);
+            Flight mine = new Flight(null);
+            Flight running = flights.putIfAbsent(flightKey, mine);
+            if (running != null) {
+                return awaitAsync(running, load, key, loader);
+            }
+            boolean storeDown = cached == ValueStore.UNAVAILABLE;
+            CompletableFuture<Object> again = mode == CallMode.REFRESH || storeDown
+                    ? CompletableFuture.completedFuture(cached)
+                    : store.getAsync(key, load.type, load.raw, load.policy, load.readFlags & ~ValueStore.COUNT);
+            boolean[] loaded = new boolean[1];
+            again.thenCompose(v -> {
+                        if (!ValueStore.isMiss(v)) {
+                            return CompletableFuture.completedFuture(v);
+                        }
+                        loaded[0] = true;
+                        boolean write = v != ValueStore.UNAVAILABLE;
+                        return startLoader(store, mine, loader)
+                                .thenCompose(value -> write && (value != null || load.cacheNull)
+                                        ? store.setAsync(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN)
+                                                .thenApply(x -> value)
+                                        : CompletableFuture.completedFuture(value));
+                    })
+                    .whenComplete((value, error) -> {
+                        // Leave the map first: callers woken by the completion may call again at once, and must
+                        // start a new load rather than join this finished one.
+                        flights.remove(flightKey, mine);
+                        if (error != null) {
+                            if (loaded[0]) {
+                                store.stats.loadFailures.increment();
+                            }
+                            mine.result.completeExceptionally(ValueStore.unwrap(error));
+                        } else {
+                            mine.result.complete(value);
+                        }
+                    });
+            return mine.result.thenApply(v -> v); // a dependent, so callers cannot complete the shared one
+        });
+    }
+
+    /** Starts the loader, marking this thread as the flight's owner while the loader runs on it. */
+    private static CompletableFuture<Object> startLoader(
+            ValueStore store, Flight flight, Supplier<? extends CompletableFuture<?>> loader) {
+        store.stats.loads.increment();
+        flight.owner = Thread.currentThread();
+        try {
+            return ValueStore.start(loader);
+        } finally {
+            flight.owner = null;
+        }
+    }
+
+    private CompletableFuture<Object> awaitAsync(
+            Flight running, Load load, String key, Supplier<? extends CompletableFuture<?>> loader) {
+        if (running.owner == Thread.currentThread()) {
+            return CompletableFuture.failedFuture(reentrant(load, key));
+        }
+        return running.result
+                .thenApply(v -> v)
+                .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+                .exceptionallyComposeAsync(
+                        e -> {
+                            Throwable cause = ValueStore.unwrap(e);
+                            if (!(cause instanceof TimeoutException) || running.result.isDone()) {
+                                return CompletableFuture.failedFuture(cause);
+                            }
+                            // The winner is slow: answer without it, on the executor rather than the timer thread.
+                            load.store.stats.loads.increment();
+                            return ValueStore.<Object>start(loader);
+                        },
+                        executor);
+    }
+
+    private static IllegalStateException reentrant(Load load, String key) {
+        return new IllegalStateException("The load of key '" + key + "' in namespace '"
+                + load.store.storedNamespace + "' asked for the same key on the thread running it, and would wait"
+                + " for itself: a loader (or cached method) must not depend on its own result");
+    }
+
+    /** Loads in flight, for tests: every path must leave none behind. */
+    int inFlight() {
+        return flights.size();
+    }
+}
