@@ -93,9 +93,17 @@ public abstract class CacheBackendFailureContract {
         String quote(String symbol);
     }
 
-    /** A {@link Quotes} that counts its calls. */
-    protected static final class CountingQuotes implements Quotes {
+    /** A {@link Quotes} that counts its calls; backends' own failure tests may use it too. */
+    public static final class CountingQuotes implements Quotes {
         final AtomicInteger calls = new AtomicInteger();
+
+        /** A service that has not been called yet. */
+        public CountingQuotes() {}
+
+        /** How often {@link #quote} ran. */
+        public int calls() {
+            return calls.get();
+        }
 
         @Override
         public String quote(String symbol) {
