@@ -342,7 +342,12 @@ public final class MemcachedBackend extends BlockingCacheBackend {
     public void clear(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         checkOpen("clear");
-        String[] generationKeys = generations.keys(namespace);
+        String[] generationKeys;
+        try {
+            generationKeys = generations.keys(namespace);
+        } catch (IllegalStateException e) {
+            throw errors.map("clear", e);
+        }
         long deadline = System.nanoTime() + timeoutNanos;
         List<Command> increments = new ArrayList<>(generationKeys.length);
         for (String generationKey : generationKeys) {
@@ -483,7 +488,11 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         if (server < 0) {
             throw errors.failure(operation, "no server on the ring");
         }
-        return generations.keys(namespace)[server];
+        try {
+            return generations.keys(namespace)[server];
+        } catch (IllegalStateException e) {
+            throw errors.map(operation, e);
+        }
     }
 
     private void checkSize(String operation, byte[] value) {

@@ -113,6 +113,11 @@ final class MemcachedProcess implements AutoCloseable {
         if (process != null && !paused) {
             signal("-STOP");
             paused = true;
+            // kill returns once the signal is sent; wait until the kernel has stopped every thread.
+            Awaitility.await("memcached on port " + port + " stopped")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> "T".equals(state()));
         }
     }
 
@@ -121,6 +126,21 @@ final class MemcachedProcess implements AutoCloseable {
         if (process != null && paused) {
             signal("-CONT");
             paused = false;
+            Awaitility.await("memcached on port " + port + " continued")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> !"T".equals(state()));
+        }
+    }
+
+    /** The process's state letter from {@code /proc/<pid>/stat} ({@code T} when stopped), or "" if unknown. */
+    private String state() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String afterName = stat.substring(stat.lastIndexOf(')') + 1).trim();
+            return afterName.substring(0, 1);
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
