@@ -30,6 +30,9 @@ import org.springframework.cache.support.SimpleValueWrapper;
  *       so JSON entries on remote backends come back as the declared type. The untyped view decodes into
  *       {@code Object} (maps and lists for JSON).
  *   <li>{@code null} values are cached, and told apart from misses.
+ *   <li>{@link #get(Object, Class)} of an entry holding another type throws an {@link IllegalStateException}
+ *       naming both types, and leaves it; the other reads of a typed view treat it as a miss and replace it.
+ *   <li>{@link #putIfAbsent} is atomic on stores with a conditional write (in-memory, Redis, PostgreSQL).
  *   <li>{@link #get(Object, Callable)} ({@code sync = true}) and {@link #retrieve(Object, Supplier)} run one
  *       load per key at a time in the process; {@link #retrieve(Object)} and the loading variant never block.
  *   <li>Backend failures: with {@code methodErrorPolicy} fail-open they are logged at a limited rate, counted,
@@ -91,6 +94,10 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         return cache;
     }
 
+    /**
+     * The entry, or null on a miss. An entry that does not fit this view's value type (written by another
+     * method of this cache name) is a miss here, so {@code @Cacheable} computes and overwrites it.
+     */
     @Override
     public ValueWrapper get(Object key) {
         String k = SpringCacheKeys.key(key);
@@ -100,10 +107,18 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         } catch (CacheException e) {
             failed("get", e);
             return null;
+        } catch (IllegalStateException otherType) {
+            return null;
         }
         return entry == null ? null : new SimpleValueWrapper(entry.value());
     }
 
+    /**
+     * The value as {@code type}, or null on a miss or for a cached null.
+     *
+     * @throws IllegalStateException when the entry holds a value that is not a {@code type}, as Spring's contract
+     *     says; the entry stays
+     */
     @Override
     public <T> T get(Object key, Class<T> type) {
         if (type == null) {
@@ -133,6 +148,11 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         } catch (CacheException e) {
             failed("get", e);
             return call(key, valueLoader);
+        } catch (IllegalStateException otherType) {
+            // An entry of another type: load as on a miss and replace it.
+            T value = call(key, valueLoader);
+            put(key, value);
+            return value;
         }
     }
 
@@ -151,13 +171,18 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
     @Override
     public CompletableFuture<?> retrieve(Object key) {
         String k = SpringCacheKeys.key(key);
-        CompletableFuture<CacheEntry<Object>> read = cache.async().getWithTtl(k, valueType);
-        if (failOpen) {
-            read = read.exceptionally(e -> {
-                failed("retrieve", rethrowUnlessCacheFailure(e));
-                return null;
-            });
-        }
+        CompletableFuture<CacheEntry<Object>> read = cache.async()
+                .getWithTtl(k, valueType)
+                .exceptionally(e -> {
+                    if (unwrap(e) instanceof IllegalStateException) {
+                        return null; // an entry of another type: a miss for this view
+                    }
+                    if (!failOpen) {
+                        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    }
+                    failed("retrieve", rethrowUnlessCacheFailure(e));
+                    return null;
+                });
         return read.thenApply(entry -> entry == null ? null : new SimpleValueWrapper(entry.value()));
     }
 
@@ -171,12 +196,15 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
             return valueLoader.get();
         };
         CompletableFuture<T> result = (CompletableFuture<T>) cache.async().getOrLoad(k, valueType, ttl, loader);
-        if (!failOpen) {
-            return result;
-        }
         return result.exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
-            if (cause instanceof CacheException ce && !loaderCalled.get()) {
+            if (cause instanceof IllegalStateException && !loaderCalled.get()) {
+                // An entry of another type: load as on a miss and replace it.
+                return valueLoader
+                        .get()
+                        .thenCompose(value -> cache.async().set(k, value, ttl).handle((ok, error) -> value));
+            }
+            if (failOpen && cause instanceof CacheException ce && !loaderCalled.get()) {
                 failed("retrieve", ce);
                 return valueLoader.get();
             }
@@ -194,6 +222,33 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         }
     }
 
+    /**
+     * Writes {@code value} unless the key holds a live entry, atomically on stores with a conditional write (the
+     * in-memory, Redis and PostgreSQL backends): of concurrent callers in every process, one writes.
+     *
+     * @return null when {@code value} was written, otherwise the entry left in place
+     */
+    @Override
+    public ValueWrapper putIfAbsent(Object key, Object value) {
+        String k = SpringCacheKeys.key(key);
+        try {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                if (cache.setIfAbsent(k, value, ttl)) {
+                    return null;
+                }
+                CacheEntry<Object> existing = cache.getWithTtl(k, valueType);
+                if (existing != null) {
+                    return new SimpleValueWrapper(existing.value());
+                }
+                // Gone between the two calls (evicted or expired): try to write again.
+            }
+            return get(key);
+        } catch (CacheException e) {
+            failed("putIfAbsent", e);
+            return null;
+        }
+    }
+
     @Override
     public void evict(Object key) {
         String k = SpringCacheKeys.key(key);
@@ -204,7 +259,10 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         }
     }
 
-    /** Removes the entry and tells whether it was present; the two steps are not atomic. */
+    /**
+     * Removes the entry and tells whether it was present; the two steps are not atomic (a concurrent writer may
+     * come between them), which Spring's contract allows.
+     */
     @Override
     public boolean evictIfPresent(Object key) {
         String k = SpringCacheKeys.key(key);
@@ -216,6 +274,13 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
             failed("evict", e);
             return false;
         }
+    }
+
+    /** Clears the namespace; whether it held entries is not known, so this answers false. */
+    @Override
+    public boolean invalidate() {
+        clear();
+        return false;
     }
 
     @Override
