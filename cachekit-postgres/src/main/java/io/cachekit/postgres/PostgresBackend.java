@@ -86,6 +86,9 @@ public final class PostgresBackend extends BlockingCacheBackend {
     public static final int MAX_VALUE_BYTES = (1 << 30) - 1;
 
     /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
+    /** How much longer than the statement timeout a socket read may wait for a server that does not answer. */
+    private static final long NETWORK_TIMEOUT_GRACE_MILLIS = 250;
+
     /** Encoded keys up to this length are stored as they are, longer ones as a digest. */
     static final int MAX_PLAIN_KEY_BYTES = 1024;
 
@@ -567,6 +570,10 @@ public final class PostgresBackend extends BlockingCacheBackend {
         ensureOpen(operation);
         long deadline = System.nanoTime() + operationTimeoutNanos;
         try (Connection connection = dataSource.getConnection()) {
+            // A server that stops answering (paused, a dead host) cannot enforce statement_timeout: the socket
+            // read timeout bounds the wait, a little after the statement timeout would have fired, and the
+            // broken connection leaves the pool, so the slot is free again.
+            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis(deadline, operation));
             return work.run(connection, deadline);
         } catch (SQLException e) {
             if (closed.get()) {
@@ -597,6 +604,12 @@ public final class PostgresBackend extends BlockingCacheBackend {
             throw e;
         }
         return ps;
+    }
+
+    /** The socket read timeout of an operation: what is left of its time, plus a grace for the server's own. */
+    private int networkTimeoutMillis(long deadline, String operation) {
+        long millis = remainingMillis(deadline, operation) + NETWORK_TIMEOUT_GRACE_MILLIS;
+        return (int) Math.min(Integer.MAX_VALUE, millis);
     }
 
     /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
