@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -94,6 +95,9 @@ public final class DynamoDbBackend implements CacheBackend {
 
     /** How many batch requests of one async bulk operation are in flight at once. */
     private static final int ASYNC_BATCH_CONCURRENCY = 8;
+
+    /** Attempts of one SDK call, the first included (the SDK's default for DynamoDB is 9). */
+    static final int MAX_ATTEMPTS = 3;
 
     private static final AttributeValue ONE = AttributeValue.fromN("1");
 
@@ -180,7 +184,7 @@ public final class DynamoDbBackend implements CacheBackend {
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(options.maxConnections())
                         .connectionTimeout(connectTimeout(timeout)))
-                .overrideConfiguration(c -> c.apiCallTimeout(timeout));
+                .overrideConfiguration(c -> clientConfiguration(c, timeout));
         if (options.region() != null) {
             b.region(options.region());
         }
@@ -190,6 +194,15 @@ public final class DynamoDbBackend implements CacheBackend {
         return b.build();
     }
 
+    /**
+     * The call timeout, and the SDK's own retry strategy for DynamoDB (its backoff, its throttling detection)
+     * with at most {@value #MAX_ATTEMPTS} attempts: a cache gains nothing from retrying a refused connection
+     * for seconds, and every call ends within the operation timeout anyway.
+     */
+    private static void clientConfiguration(ClientOverrideConfiguration.Builder c, Duration timeout) {
+        c.apiCallTimeout(timeout).retryStrategy(b -> b.maxAttempts(MAX_ATTEMPTS));
+    }
+
     private static DynamoDbAsyncClient asyncClient(
             DynamoDbBackendOptions options, AwsCredentialsProvider credentials, Duration timeout) {
         DynamoDbAsyncClientBuilder b = DynamoDbAsyncClient.builder()
@@ -197,7 +210,7 @@ public final class DynamoDbBackend implements CacheBackend {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(options.maxConnections())
                         .connectionTimeout(connectTimeout(timeout)))
-                .overrideConfiguration(c -> c.apiCallTimeout(timeout));
+                .overrideConfiguration(c -> clientConfiguration(c, timeout));
         if (options.region() != null) {
             b.region(options.region());
         }
