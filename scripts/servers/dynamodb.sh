@@ -12,7 +12,7 @@
 set -euo pipefail
 
 DYNALITE_VERSION=4.0.0
-INSTALL_DIR="${CACHEKIT_CACHE_DIR:-$HOME/.cache/cachekit}/dynalite-$DYNALITE_VERSION"
+INSTALL_DIR="${CACHEKIT_CACHE_DIR:-${HOME:-/root}/.cache/cachekit}/dynalite-$DYNALITE_VERSION"
 RUN_DIR="${CACHEKIT_RUN_DIR:-/tmp/cachekit-servers}/dynamodb"
 PORT="${CACHEKIT_DYNAMODB_PORT:-8600}"
 HOST=127.0.0.1

@@ -8,7 +8,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
@@ -39,19 +41,29 @@ final class DynaliteProcess implements AutoCloseable {
         return server;
     }
 
-    /** The cli.js of the installed dynalite. */
+    /**
+     * The cli.js of the installed dynalite: in {@code -Dcachekit.dynalite.dir}, {@code $CACHEKIT_DYNALITE_DIR},
+     * {@code $CACHEKIT_CACHE_DIR/dynalite-4.0.0} or {@code ~/.cache/cachekit/dynalite-4.0.0}, the first that
+     * holds it.
+     */
     static Path cli() {
-        String dir = System.getProperty("cachekit.dynalite.dir", System.getenv("CACHEKIT_DYNALITE_DIR"));
-        if (dir == null) {
-            dir = Path.of(System.getProperty("user.home"), ".cache", "cachekit", "dynalite-4.0.0")
-                    .toString();
+        List<String> candidates = new ArrayList<>();
+        candidates.add(System.getProperty("cachekit.dynalite.dir"));
+        candidates.add(System.getenv("CACHEKIT_DYNALITE_DIR"));
+        String cacheDir = System.getenv("CACHEKIT_CACHE_DIR");
+        candidates.add(
+                cacheDir == null ? null : Path.of(cacheDir, "dynalite-4.0.0").toString());
+        candidates.add(Path.of(System.getProperty("user.home"), ".cache", "cachekit", "dynalite-4.0.0")
+                .toString());
+        candidates.removeIf(Objects::isNull);
+        for (String dir : candidates) {
+            Path cli = Path.of(dir, "node_modules", "dynalite", "cli.js");
+            if (Files.isRegularFile(cli)) {
+                return cli;
+            }
         }
-        Path cli = Path.of(dir, "node_modules", "dynalite", "cli.js");
-        if (!Files.isRegularFile(cli)) {
-            throw new AssertionError("dynalite is not installed in " + dir
-                    + "; run scripts/servers/dynamodb.sh start (or install), or set -Dcachekit.dynalite.dir");
-        }
-        return cli;
+        throw new AssertionError("dynalite is not installed in any of " + candidates
+                + "; run scripts/servers/dynamodb.sh start (or install), or set -Dcachekit.dynalite.dir");
     }
 
     String endpoint() {

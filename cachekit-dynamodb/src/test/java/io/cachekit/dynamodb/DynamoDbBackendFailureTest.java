@@ -142,9 +142,14 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
 
     @Test
     void creatingABackendOnAnEndpointThatDoesNotAnswerFailsAsUnreachable() {
-        Throwable down = catchThrowable(() -> Cachekit.fromUri("dynamodb://" + TABLE
-                + "?region=us-east-1&endpoint=http://127.0.0.1:" + UNUSED_PORT + "&timeout=500ms"));
-        assertThat(down).isInstanceOf(StoreUnreachableException.class).hasMessageContaining("does not answer");
+        String unreachable = "dynamodb://" + TABLE + "?region=us-east-1&endpoint=http://127.0.0.1:" + UNUSED_PORT;
+        Throwable fromProvider = catchThrowable(() -> new DynamoDbBackendProvider()
+                .create(
+                        java.net.URI.create(unreachable),
+                        new BackendContext(Duration.ofMillis(500), Clock.systemUTC(), executor)));
+        assertThat(fromProvider).isInstanceOf(StoreUnreachableException.class).hasMessageContaining("does not answer");
+        Throwable eager = catchThrowable(() -> Cachekit.fromUri(unreachable + "&timeout=500ms&connect=eager"));
+        assertThat(eager).isInstanceOf(StoreUnreachableException.class);
 
         server.pause();
         Throwable paused = catchThrowable(() -> DynamoDbBackend.create(

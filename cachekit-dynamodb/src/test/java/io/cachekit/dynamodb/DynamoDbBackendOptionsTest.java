@@ -135,8 +135,8 @@ class DynamoDbBackendOptionsTest {
                     assertThat(p).isInstanceOf(DynamoDbBackendProvider.class);
                     assertThat(p.options()).isEqualTo(DynamoDbBackendOptions.URI_OPTIONS);
                 });
-        try (Cache cache =
-                Cachekit.fromUri(TestDynamo.uri("cachekit_provider") + "&namespace=provider&ttl=5m&timeout=5s")) {
+        try (Cache cache = Cachekit.fromUri(
+                TestDynamo.uri("cachekit_provider") + "&namespace=provider&ttl=5m&timeout=5s&connect=eager")) {
             cache.set("greeting", "hello");
             assertThat(cache.get("greeting", String.class)).isEqualTo("hello");
             assertThat(cache.unwrap(DynamoDbBackend.class).name()).isEqualTo("dynamodb");
