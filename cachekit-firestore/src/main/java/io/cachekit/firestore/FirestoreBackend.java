@@ -269,6 +269,7 @@ public final class FirestoreBackend implements CacheBackend {
     /** Batches of at most {@code batchSize} documents and 9 MiB, one after another; nothing when one is too large. */
     @Override
     public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        checkOpen("setMany");
         for (WriteBatch batch : batches(namespace, entries, ttl)) {
             await("setMany", batch::commit);
         }
@@ -346,6 +347,9 @@ public final class FirestoreBackend implements CacheBackend {
 
     @Override
     public CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setMany"));
+        }
         List<WriteBatch> batches;
         try {
             batches = batches(namespace, entries, ttl);
