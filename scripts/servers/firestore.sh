@@ -12,7 +12,7 @@
 # =google or =npm insists on one. Where neither can be had, start fails saying so.
 #
 # start also writes $RUN_DIR/emulator.command, the command that starts the same emulator on another port
-# (line 1: "<kind> <version>", then one argument per line, {port} standing for the port), so that the
+# (line 1: "<kind> <description>", kind google or npm, then one argument per line, {port} standing for the port), so that the
 # failure tests can run emulators of their own that they stop, pause and restart.
 # State (pid, log, command file) lives under ${CACHEKIT_RUN_DIR:-/tmp/cachekit-servers}/firestore.
 #
@@ -97,6 +97,10 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(2);
 }
 const server = new FirestoreServer();
+// The package binds 0.0.0.0; tests need loopback only.
+const bind = server.server.bindAsync.bind(server.server);
+server.server.bindAsync = (address, credentials, callback) =>
+  bind(address.replace(/^0\.0\.0\.0:/, '127.0.0.1:'), credentials, callback);
 await server.start(port);
 console.log(`@firestore-emulator/server listening on port ${port}`);
 const stop = async () => {
@@ -113,7 +117,7 @@ choose_emulator() {
     if [[ "$WANTED" == "auto" || "$WANTED" == "google" ]] && jar="$(google_jar)"; then
         java="$(java_bin)" || die "Google's Firestore emulator is installed ($jar), but no java is on the PATH"
         {
-            echo "google $(google_version "$jar")"
+            echo "google Cloud Firestore emulator $(google_version "$jar") (google-cloud-cli, $jar)"
             printf '%s\n' "$java" -Xmx1g -Duser.language=en -cp "$jar" \
                 com.google.cloud.datastore.emulator.firestore.CloudFirestore start "--host=$HOST" "--port={port}"
         } >"$COMMAND_FILE"

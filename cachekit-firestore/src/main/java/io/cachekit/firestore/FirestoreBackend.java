@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * by default): its id is the URL-safe Base64 SHA-256 of {@code namespace:key} ({@link
  * io.cachekit.spi.StoredKeys#digest}, 43 characters; ids cannot hold {@code /} and are limited in length), and
  * its fields are {@code ns} (the namespace, a string), {@code value} (the entry's bytes, a Blob) and {@code
- * expiresAt} (a Timestamp, absent for entries that never expire). A write replaces the whole document, so a
- * write without TTL also removes an earlier expiry.
+ * expiresAt} (a Timestamp; null for entries that never expire). A write replaces the whole document and
+ * always sets all three fields, so a write without TTL also removes an earlier expiry.
  *
  * <h2>Expiry</h2>
  *
@@ -269,6 +269,7 @@ public final class FirestoreBackend implements CacheBackend {
     /** Batches of at most {@code batchSize} documents and 9 MiB, one after another; nothing when one is too large. */
     @Override
     public void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        checkOpen("setMany");
         for (WriteBatch batch : batches(namespace, entries, ttl)) {
             await("setMany", batch::commit);
         }
@@ -346,6 +347,9 @@ public final class FirestoreBackend implements CacheBackend {
 
     @Override
     public CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setMany"));
+        }
         List<WriteBatch> batches;
         try {
             batches = batches(namespace, entries, ttl);

@@ -186,9 +186,15 @@ final class EmulatorProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the emulator and removes its log. */
     @Override
     public void close() {
         stop();
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            // A leftover log in the temporary folder is harmless.
+        }
     }
 
     private void signal(String signal) {

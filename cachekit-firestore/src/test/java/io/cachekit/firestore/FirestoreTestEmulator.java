@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ServiceLoader;
@@ -69,6 +70,30 @@ final class FirestoreTestEmulator {
             client.close();
         } catch (Exception e) {
             throw new AssertionError("closing a Firestore client failed", e);
+        }
+    }
+
+    /** Whether Google's emulator runs at {@link #HOST}: it answers {@code Ok} to {@code GET /}; the npm one speaks gRPC only. */
+    static boolean isGoogleEmulator() {
+        requireEmulator();
+        int colon = HOST.lastIndexOf(':');
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress(HOST.substring(0, colon), Integer.parseInt(HOST.substring(colon + 1))), 2000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] buffer = new byte[256];
+            StringBuilder reply = new StringBuilder();
+            int n;
+            while ((n = socket.getInputStream().read(buffer)) > 0) {
+                reply.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+                if (reply.toString().contains("\r\n\r\nOk")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -20,8 +20,12 @@ import java.util.Map;
  * &lt;collection&gt;/&lt;id&gt;    id = URL-safe Base64 of SHA-256(namespace ":" key), 43 characters
  *   ns         string     the stored namespace (clear queries it)
  *   value      bytes      the entry's bytes, unchanged
- *   expiresAt  timestamp  absent when the entry never expires; the field of the TTL policy
+ *   expiresAt  timestamp  the field of the TTL policy; null when the entry never expires
  * </pre>
+ *
+ * Every write sets all three fields, so that a write replaces an earlier expiry even on a store (such as a
+ * third-party emulator) that would merge rather than replace. A null {@code expiresAt} is not a Timestamp, so
+ * a TTL policy never deletes such a document.
  */
 public final class DocumentLayout {
     /** The field holding the stored namespace. */
@@ -52,6 +56,9 @@ public final class DocumentLayout {
     /** The expiry field: its name (UTF-8 length + 1) and a Timestamp value (8). */
     private static final int EXPIRY_BYTES = EXPIRES_AT.length() + 1 + 8;
 
+    /** The expiry field of an entry that never expires: its name (UTF-8 length + 1) and a null value (1). */
+    private static final int NO_EXPIRY_BYTES = EXPIRES_AT.length() + 1 + 1;
+
     private DocumentLayout() {}
 
     /**
@@ -77,9 +84,7 @@ public final class DocumentLayout {
         fields.put(NAMESPACE, namespace);
         // The array belongs to the backend once passed (see CacheBackend): no copy is needed.
         fields.put(VALUE, Blob.fromByteString(UnsafeByteOperations.unsafeWrap(value)));
-        if (expiresAt != null) {
-            fields.put(EXPIRES_AT, expiresAt);
-        }
+        fields.put(EXPIRES_AT, expiresAt);
         return fields;
     }
 
@@ -112,14 +117,19 @@ public final class DocumentLayout {
     /**
      * The stored size of an entry's document by Firestore's rules (document name: each path segment's UTF-8
      * length + 1, plus 16; each field: its name's UTF-8 length + 1 plus its value, a string's UTF-8 length + 1,
-     * bytes their length, a Timestamp 8; plus 32 per document).
+     * bytes their length, a Timestamp 8, null 1; plus 32 per document).
      *
      * @param collectionNameBytes {@link #pathBytes} of the collection path
      */
     public static long documentBytes(
             int collectionNameBytes, String documentId, String namespace, int valueBytes, boolean expires) {
         long name = collectionNameBytes + utf8Length(documentId) + 1 + 16;
-        return name + FIXED_OVERHEAD + utf8Length(namespace) + 1 + (long) valueBytes + (expires ? EXPIRY_BYTES : 0);
+        return name
+                + FIXED_OVERHEAD
+                + utf8Length(namespace)
+                + 1
+                + (long) valueBytes
+                + (expires ? EXPIRY_BYTES : NO_EXPIRY_BYTES);
     }
 
     /** The size that the segments of a collection path add to a document name: each UTF-8 length + 1. */

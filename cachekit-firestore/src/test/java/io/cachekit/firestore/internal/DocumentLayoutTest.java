@@ -62,10 +62,10 @@ class DocumentLayoutTest {
         int users = DocumentLayout.pathBytes("users");
         assertThat(users).isEqualTo(6);
         long withoutValue = DocumentLayout.documentBytes(users, "jeff", "app", 0, false);
-        // 27 + "ns" (3) + "app" (4) + "value" (6) + 0 bytes + 32
-        assertThat(withoutValue).isEqualTo(27 + 3 + 4 + 6 + 32);
-        // + "expiresAt" (10) + a Timestamp (8)
-        assertThat(DocumentLayout.documentBytes(users, "jeff", "app", 0, true)).isEqualTo(withoutValue + 18);
+        // 27 + "ns" (3) + "app" (4) + "value" (6) + 0 bytes + "expiresAt" (10) + null (1) + 32
+        assertThat(withoutValue).isEqualTo(27 + 3 + 4 + 6 + 10 + 1 + 32);
+        // a Timestamp (8) instead of null (1)
+        assertThat(DocumentLayout.documentBytes(users, "jeff", "app", 0, true)).isEqualTo(withoutValue + 7);
         assertThat(DocumentLayout.documentBytes(users, "jeff", "app", 1000, false))
                 .isEqualTo(withoutValue + 1000);
         assertThat(DocumentLayout.pathBytes("tenants/acme/cache")).isEqualTo(8 + 5 + 6);
