@@ -3,6 +3,8 @@
 #
 #   scripts/servers/postgres.sh start   install PostgreSQL if absent, create a cluster, start it, create db cachekit
 #   scripts/servers/postgres.sh halt    shut the server down, keeping its data (start brings it back)
+#   scripts/servers/postgres.sh pause   SIGSTOP the server processes (they keep connections, answer nothing)
+#   scripts/servers/postgres.sh resume  SIGCONT them
 #   scripts/servers/postgres.sh stop    shut the server down and remove its data
 #   scripts/servers/postgres.sh status  exit 0 when the server answers
 #
@@ -155,6 +157,20 @@ stop() {
     log "PostgreSQL on port $PORT stopped and its data removed"
 }
 
+# SIGSTOP/SIGCONT the postmaster and every server process it forked: a paused server keeps its
+# connections and accepts new ones at the TCP level, but answers nothing.
+signal_server() { # STOP|CONT
+    local pid children
+    if [ ! -f "$PGDATA_DIR/postmaster.pid" ]; then
+        [ "$1" = CONT ] && return 0 # nothing runs, so nothing is paused
+        fail "no server runs in $PGDATA_DIR"
+    fi
+    pid="$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
+    children="$(pgrep -P "$pid" || true)"
+    # shellcheck disable=SC2086
+    kill -"$1" "$pid" $children || fail "could not send SIG$1 to the server in $PGDATA_DIR"
+}
+
 status() {
     BIN="$(find_bin_dir)" || fail "PostgreSQL is not installed"
     is_ready || fail "nothing answers on 127.0.0.1:$PORT"
@@ -163,10 +179,12 @@ status() {
 case "${1:-}" in
     start) start ;;
     halt) halt ;;
+    pause) signal_server STOP ;;
+    resume) signal_server CONT ;;
     stop) stop ;;
     status) status ;;
     *)
-        echo "usage: $0 start|halt|stop|status" >&2
+        echo "usage: $0 start|halt|pause|resume|stop|status" >&2
         exit 2
         ;;
 esac

@@ -125,6 +125,12 @@ public interface Cache extends AutoCloseable {
     Cache withNamespace(String namespace);
 
     /**
+     * What this cache knows of its store's health: still connecting, up, or failing fast behind an open
+     * circuit breaker. Never blocks and never calls the store.
+     */
+    BackendStatus backendStatus();
+
+    /**
      * Wraps {@code target} in a proxy of {@code type} that caches the results of the methods annotated with
      * {@link Cached} and evicts for {@link CacheEvict}.
      *

@@ -1,5 +1,6 @@
 package io.cachekit;
 
+import io.cachekit.internal.BackendGuards;
 import io.cachekit.internal.CallMode;
 import io.cachekit.internal.DefaultCache;
 import io.cachekit.internal.SharedExecutor;
@@ -63,17 +64,41 @@ public final class Cachekit {
                 .build());
     }
 
-    /** A cache on the backend named by {@link CachekitConfig#backend()}. */
+    /**
+     * A cache on the backend named by {@link CachekitConfig#backend()}.
+     *
+     * <p>Creation does not wait for an unreachable store: unless {@link CachekitConfig#connectEagerly()}, a
+     * store that does not answer within the operation timeout is connected in the background, and until it
+     * answers the cache behaves as down (method caching runs the real method; the direct API throws a
+     * {@link StoreUnreachableException} at once). Remote stores sit behind a circuit breaker unless {@link
+     * CachekitConfig#circuitBreaker()} is off.
+     *
+     * @throws IllegalArgumentException for an unknown scheme or a bad option
+     * @throws CacheBackendException when the store refuses the connection for another reason than being
+     *     unreachable (bad credentials), or with {@code connect=eager} when it cannot be reached
+     */
     public static Cache create(CachekitConfig config) {
         Objects.requireNonNull(config, "config");
-        return DefaultCache.create(config, createBackend(config.backend(), contextOf(config)));
+        BackendContext context = contextOf(config);
+        URI uri = parse(config.backend());
+        CacheBackendProvider provider = provider(uri);
+        CacheBackend backend = BackendGuards.open(
+                config,
+                context.executor(),
+                provider.name(),
+                Redaction.redactUri(config.backend()),
+                () -> provider.create(uri, context));
+        return DefaultCache.create(config, backend);
     }
 
-    /** A cache on a backend made by the caller (a custom one, or one built with its options class). */
+    /**
+     * A cache on a backend made by the caller (a custom one, or one built with its options class). A remote
+     * backend is put behind a circuit breaker unless {@link CachekitConfig#circuitBreaker()} is off.
+     */
     public static Cache create(CachekitConfig config, CacheBackend backend) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(backend, "backend");
-        return DefaultCache.create(config, backend);
+        return DefaultCache.create(config, BackendGuards.guard(backend, config));
     }
 
     /** The context a backend created for {@code config} receives: its timeout, clock and executor. */
@@ -91,10 +116,14 @@ public final class Cachekit {
      */
     public static CacheBackend createBackend(String uri, BackendContext context) {
         URI parsed = parse(uri);
+        return provider(parsed).create(parsed, context);
+    }
+
+    private static CacheBackendProvider provider(URI parsed) {
         String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
         for (CacheBackendProvider provider : providers()) {
             if (provider.schemes().contains(scheme)) {
-                return provider.create(parsed, context);
+                return provider;
             }
         }
         throw new IllegalArgumentException("Unknown backend scheme '" + scheme + "'; available: "

@@ -37,7 +37,11 @@ public final class CachekitConfig {
             "timeout",
             "loadTimeout",
             "errorPolicy",
-            "methodErrorPolicy");
+            "methodErrorPolicy",
+            "connect",
+            "breaker",
+            "breakerCoolOff",
+            "breakerMinimumCalls");
 
     private final String backend;
     private final String namespace;
@@ -53,6 +57,10 @@ public final class CachekitConfig {
     private final Clock clock;
     private final Executor executor;
     private final Object meterRegistry;
+    private final boolean connectEagerly;
+    private final boolean circuitBreaker;
+    private final Duration breakerCoolOff;
+    private final int breakerMinimumCalls;
 
     private CachekitConfig(Builder b) {
         this.backend = b.backend;
@@ -69,6 +77,10 @@ public final class CachekitConfig {
         this.clock = b.clock;
         this.executor = b.executor;
         this.meterRegistry = b.meterRegistry;
+        this.connectEagerly = b.connectEagerly;
+        this.circuitBreaker = b.circuitBreaker;
+        this.breakerCoolOff = b.breakerCoolOff;
+        this.breakerMinimumCalls = b.breakerMinimumCalls;
     }
 
     /** A builder with the defaults: {@code memory://}, namespace {@code default}, TTL 1 hour, JSON, THROW. */
@@ -93,13 +105,19 @@ public final class CachekitConfig {
         b.clock = clock;
         b.executor = executor;
         b.meterRegistry = meterRegistry;
+        b.connectEagerly = connectEagerly;
+        b.circuitBreaker = circuitBreaker;
+        b.breakerCoolOff = breakerCoolOff;
+        b.breakerMinimumCalls = breakerMinimumCalls;
         return b;
     }
 
     /**
      * Reads the given properties over the defaults. Names: {@code backend} (a URI), {@code namespace},
-     * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code loadTimeout}, {@code
-     * errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}).
+     * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
+     * loadTimeout}, {@code errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}), {@code
+     * connect} ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}), {@code
+     * breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
      *
      * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
      */
@@ -174,12 +192,37 @@ public final class CachekitConfig {
         return meterRegistry;
     }
 
+    /**
+     * Whether creating a cache waits for its store ({@code connect=eager}) and fails when it cannot be
+     * reached; by default ({@code connect=lazy}) it connects in the background and behaves as down until
+     * the store answers.
+     */
+    public boolean connectEagerly() {
+        return connectEagerly;
+    }
+
+    /** Whether calls to a remote store go through a circuit breaker ({@code breaker=true}, the default). */
+    public boolean circuitBreaker() {
+        return circuitBreaker;
+    }
+
+    /** How long an open circuit breaker fails calls at once before it lets probe calls through. */
+    public Duration breakerCoolOff() {
+        return breakerCoolOff;
+    }
+
+    /** How many calls the breaker sees before it may open; it opens when half of the recent ones failed. */
+    public int breakerMinimumCalls() {
+        return breakerMinimumCalls;
+    }
+
     @Override
     public String toString() {
         return "CachekitConfig{backend=" + Redaction.redactUri(backend) + ", namespace=" + namespace + ", prefix="
                 + keyPrefix + ", defaultTtl=" + defaultTtl + ", enabled=" + enabled + ", codec=" + codec.name()
                 + ", errorPolicy=" + errorPolicy + ", methodErrorPolicy=" + methodErrorPolicy + ", timeout="
-                + operationTimeout + "}";
+                + operationTimeout + ", connect=" + (connectEagerly ? "eager" : "lazy") + ", breaker=" + circuitBreaker
+                + "}";
     }
 
     /**
@@ -201,6 +244,10 @@ public final class CachekitConfig {
         private Clock clock = Clock.systemUTC();
         private Executor executor;
         private Object meterRegistry;
+        private boolean connectEagerly;
+        private boolean circuitBreaker = true;
+        private Duration breakerCoolOff = Duration.ofSeconds(5);
+        private int breakerMinimumCalls = 10;
 
         private Builder() {}
 
@@ -316,6 +363,37 @@ public final class CachekitConfig {
             return false;
         }
 
+        /** Whether creation waits for the store and fails when it is unreachable; see {@link #connectEagerly()}. */
+        public Builder connectEagerly(boolean eager) {
+            this.connectEagerly = eager;
+            return this;
+        }
+
+        /** Whether calls to a remote store go through a circuit breaker; on by default. */
+        public Builder circuitBreaker(boolean enabled) {
+            this.circuitBreaker = enabled;
+            return this;
+        }
+
+        /** How long an open breaker fails calls at once: positive; 5 seconds by default. */
+        public Builder breakerCoolOff(Duration coolOff) {
+            Objects.requireNonNull(coolOff, "breakerCoolOff");
+            if (coolOff.isNegative() || coolOff.isZero()) {
+                throw new IllegalArgumentException("breakerCoolOff must be positive, got " + coolOff);
+            }
+            this.breakerCoolOff = coolOff;
+            return this;
+        }
+
+        /** Calls the breaker sees before it may open: 2 to 1000; 10 by default. */
+        public Builder breakerMinimumCalls(int calls) {
+            if (calls < 2 || calls > 1000) {
+                throw new IllegalArgumentException("breakerMinimumCalls must be between 2 and 1000, got " + calls);
+            }
+            this.breakerMinimumCalls = calls;
+            return this;
+        }
+
         /** Applies string properties; see {@link CachekitConfig#fromProperties(Map)}. */
         public Builder properties(Map<String, String> properties) {
             properties.forEach(this::property);
@@ -334,6 +412,10 @@ public final class CachekitConfig {
                 case "loadTimeout" -> loadTimeout(Durations.parse(value));
                 case "errorPolicy" -> errorPolicy(parsePolicy(name, value));
                 case "methodErrorPolicy" -> methodErrorPolicy(parsePolicy(name, value));
+                case "connect" -> connectEagerly(parseConnect(value));
+                case "breaker" -> circuitBreaker(parseBoolean(name, value));
+                case "breakerCoolOff" -> breakerCoolOff(Durations.parse(value));
+                case "breakerMinimumCalls" -> breakerMinimumCalls(parseInt(name, value));
                 default ->
                     throw new IllegalArgumentException("Unknown Cachekit option '" + name + "'; valid options: "
                             + String.join(", ", new TreeSet<>(PROPERTY_NAMES)));
@@ -378,6 +460,22 @@ public final class CachekitConfig {
             case "false" -> false;
             default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
         };
+    }
+
+    private static boolean parseConnect(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "eager" -> true;
+            case "lazy" -> false;
+            default -> throw new IllegalArgumentException("connect must be lazy or eager, got '" + value + "'");
+        };
+    }
+
+    private static int parseInt(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+        }
     }
 
     private static ErrorPolicy parsePolicy(String name, String value) {

@@ -58,7 +58,7 @@ class CachekitTest {
                 .hasMessageContaining("30s");
         assertThatThrownBy(() -> CachekitConfig.fromProperties(Map.of("colour", "red")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("backend, enabled, errorPolicy");
+                .hasMessageContaining("backend, breaker, breakerCoolOff, breakerMinimumCalls, connect, enabled");
         assertThat(CachekitConfig.fromProperties(Map.of("ttl", "never", "errorPolicy", "fail-open")))
                 .satisfies(c -> {
                     assertThat(c.defaultTtl()).isEqualTo(Cache.NO_EXPIRY);

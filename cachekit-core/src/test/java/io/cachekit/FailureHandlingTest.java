@@ -22,10 +22,11 @@ import org.junit.jupiter.api.Test;
 class FailureHandlingTest {
 
     /** A store that can be switched off (every call fails) or made to hang until released. */
-    static final class UnreliableBackend extends BlockingCacheBackend {
+    static class UnreliableBackend extends BlockingCacheBackend {
         final AtomicBoolean down = new AtomicBoolean();
         final CountDownLatch hang = new CountDownLatch(1);
         final AtomicBoolean hanging = new AtomicBoolean();
+        final AtomicBoolean tooLarge = new AtomicBoolean();
         final java.util.concurrent.ConcurrentHashMap<String, byte[]> data =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,6 +60,9 @@ class FailureHandlingTest {
 
         @Override
         public void set(String namespace, String key, byte[] value, Duration ttl) {
+            if (tooLarge.get()) {
+                throw new CacheValueTooLargeException("unreliable: value over the limit");
+            }
             check();
             data.put(namespace + "/" + key, value);
         }

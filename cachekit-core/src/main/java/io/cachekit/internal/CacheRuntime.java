@@ -29,6 +29,10 @@ final class CacheRuntime {
         this.backend = backend;
         this.flights = new SingleFlight(
                 config.loadTimeout(), config.executor() != null ? config.executor() : ForkJoinPool.commonPool());
+        if (micrometer && !ReferenceStore.inMemory(backend)) {
+            MicrometerBinding.bindBackendStatus(
+                    config.meterRegistry(), config.namespace(), backend.name(), () -> BackendGuards.status(backend));
+        }
     }
 
     /** The counters and timers of a stored namespace, created on first use. */
@@ -56,6 +60,10 @@ final class CacheRuntime {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
+    }
+
+    boolean closed() {
+        return closed.get();
     }
 
     void close() {

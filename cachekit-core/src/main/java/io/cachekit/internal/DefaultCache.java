@@ -1,5 +1,6 @@
 package io.cachekit.internal;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
 import io.cachekit.CacheLoader;
@@ -263,6 +264,11 @@ public final class DefaultCache implements Cache {
     public <R> Supplier<R> memoize(String name, TypeRef<R> resultType, Duration ttl, Supplier<R> supplier) {
         Function<Object, R> f = memoize(name, resultType, ttl, ignored -> supplier.get());
         return () -> f.apply(null);
+    }
+
+    @Override
+    public BackendStatus backendStatus() {
+        return runtime.closed() ? BackendStatus.CLOSED : BackendGuards.status(store.backend);
     }
 
     @Override

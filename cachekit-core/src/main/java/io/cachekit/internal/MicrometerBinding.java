@@ -1,6 +1,8 @@
 package io.cachekit.internal;
 
+import io.cachekit.BackendStatus;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
@@ -8,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -58,6 +61,29 @@ final class MicrometerBinding {
                 timers.get(operation).record(nanos, TimeUnit.NANOSECONDS);
             }
         };
+    }
+
+    /**
+     * The gauge {@code cachekit.breaker.state}, one series per state ({@code connecting}, {@code up},
+     * {@code open}, {@code half_open}, {@code closed}) of which the current one reads 1, tagged {@code
+     * namespace} (the root's) and {@code backend}.
+     */
+    static void bindBackendStatus(
+            Object registryOrNull, String namespace, String backend, Supplier<BackendStatus> status) {
+        MeterRegistry registry = registryOrNull == null ? Metrics.globalRegistry : (MeterRegistry) registryOrNull;
+        for (BackendStatus state : BackendStatus.values()) {
+            Gauge.builder("cachekit.breaker.state", status, s -> s.get() == state ? 1 : 0)
+                    .description("The store's state as the cache sees it: 1 for the current state")
+                    .strongReference(true)
+                    .tags(Tags.of(
+                            "namespace",
+                            namespace,
+                            "backend",
+                            backend,
+                            "state",
+                            state.name().toLowerCase(java.util.Locale.ROOT)))
+                    .register(registry);
+        }
     }
 
     private static void counter(

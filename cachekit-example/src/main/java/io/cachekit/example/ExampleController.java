@@ -1,6 +1,7 @@
 package io.cachekit.example;
 
 import io.cachekit.Cache;
+import io.cachekit.CacheBackendException;
 import io.cachekit.CacheEntry;
 import io.cachekit.spring.CachedResponse;
 import io.cachekit.spring.CachekitProperties;
@@ -49,18 +50,32 @@ public class ExampleController {
         return weather.lookup(city);
     }
 
-    /** The injected Cache used directly: read with its remaining TTL, load and store on a miss. */
+    /**
+     * The injected Cache used directly: read with its remaining TTL, load and store on a miss. The direct API
+     * throws when the store fails (the default errorPolicy); this endpoint answers from the loader then,
+     * saying so in {@code source}, so it keeps working while the store is down.
+     */
     @GetMapping("/profiles/{id}")
     public ProfileView profile(@PathVariable long id) {
         String key = "profile:" + id;
-        CacheEntry<Profile> entry = cache.getWithTtl(key, Profile.class);
-        if (entry != null) {
-            long ttl =
-                    entry.remainingTtl().map(d -> (d.toMillis() + 999) / 1000).orElse(-1L); // rounded up
-            return new ProfileView(entry.value(), "cache", ttl);
+        try {
+            CacheEntry<Profile> entry = cache.getWithTtl(key, Profile.class);
+            if (entry != null) {
+                long ttl = entry.remainingTtl()
+                        .map(d -> (d.toMillis() + 999) / 1000)
+                        .orElse(-1L); // rounded up
+                return new ProfileView(entry.value(), "cache", ttl);
+            }
+        } catch (CacheBackendException storeDown) {
+            // Cachekit has logged (rate-limited) and counted the failure; answer without the cache.
+            return new ProfileView(profiles.load(id), "loaded, cache unavailable", -1);
         }
         Profile profile = profiles.load(id);
-        cache.set(key, profile, PROFILE_TTL);
+        try {
+            cache.set(key, profile, PROFILE_TTL);
+        } catch (CacheBackendException storeDown) {
+            return new ProfileView(profile, "loaded, cache unavailable", -1);
+        }
         return new ProfileView(profile, "loaded", PROFILE_TTL.toSeconds());
     }
 

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.postgres.internal.SqlErrors;
 import io.cachekit.postgres.internal.Statements;
 import io.cachekit.postgres.internal.TableSetup;
@@ -209,8 +211,12 @@ public final class PostgresBackend extends BlockingCacheBackend {
         } catch (RuntimeException e) {
             // HikariPool.PoolInitializationException wraps the driver's first connection failure.
             Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
-            throw new CacheBackendException(
-                    "postgres: cannot connect to " + options.target() + ": " + cause.getMessage(), cause);
+            String message = "postgres: cannot connect to " + options.target() + ": " + cause.getMessage();
+            // Unreachable (refused, timed out, shutting down) lets the cache start without the database;
+            // a refusal by the server itself (bad password, missing database) stays an error.
+            throw SqlErrors.isConnectionFailure(cause) || SqlErrors.isTimeout(cause)
+                    ? new StoreUnreachableException(message, cause)
+                    : new CacheBackendException(message, cause);
         }
     }
 
@@ -631,11 +637,12 @@ public final class PostgresBackend extends BlockingCacheBackend {
         return Ttls.isNever(ttl, LONGEST_TTL) ? null : Ttls.microsRoundedUp(ttl);
     }
 
-    private static void checkValue(byte[] value) {
+    private void checkValue(byte[] value) {
         Objects.requireNonNull(value, "value");
-        if (value.length > MAX_VALUE_BYTES) {
-            throw new CacheBackendException("postgres: value of " + value.length
-                    + " bytes is over PostgreSQL's bytea limit of " + MAX_VALUE_BYTES + " bytes");
+        if (value.length > options.maxValueBytes()) {
+            throw new CacheValueTooLargeException("postgres: value of " + value.length
+                    + " bytes is over maxValueBytes " + options.maxValueBytes()
+                    + (options.maxValueBytes() == MAX_VALUE_BYTES ? " (PostgreSQL's bytea limit)" : ""));
         }
     }
 

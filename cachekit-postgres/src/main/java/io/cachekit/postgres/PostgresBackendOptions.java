@@ -47,6 +47,7 @@ public final class PostgresBackendOptions {
     private final Duration purgeInterval;
     private final int purgeBatchSize;
     private final int poolSize;
+    private final int maxValueBytes;
 
     private PostgresBackendOptions(Builder b) {
         this.jdbcUrl = b.jdbcUrl;
@@ -61,6 +62,7 @@ public final class PostgresBackendOptions {
         this.purgeInterval = b.purgeInterval;
         this.purgeBatchSize = b.purgeBatchSize;
         this.poolSize = b.poolSize;
+        this.maxValueBytes = b.maxValueBytes;
     }
 
     /** A builder with the defaults; a JDBC URL or a data source must still be given. */
@@ -83,6 +85,7 @@ public final class PostgresBackendOptions {
         b.purgeInterval = purgeInterval;
         b.purgeBatchSize = purgeBatchSize;
         b.poolSize = poolSize;
+        b.maxValueBytes = maxValueBytes;
         return b;
     }
 
@@ -144,6 +147,11 @@ public final class PostgresBackendOptions {
         return poolSize;
     }
 
+    /** The largest value one entry may hold, in bytes; a larger one is refused before it is sent. */
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
     /** Where the backend connects, with any password removed: for messages and logs. */
     public String target() {
         if (dataSource != null) {
@@ -177,6 +185,7 @@ public final class PostgresBackendOptions {
         private Duration purgeInterval = DEFAULT_PURGE_INTERVAL;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
         private int poolSize = DEFAULT_POOL_SIZE;
+        private int maxValueBytes = PostgresBackend.MAX_VALUE_BYTES;
 
         private Builder() {}
 
@@ -279,6 +288,16 @@ public final class PostgresBackendOptions {
         }
 
         /** Size of the pool Cachekit owns: 1 to 1000; default 10. */
+        /** The largest value one entry may hold: 1 byte to PostgreSQL's bytea limit (the default). */
+        public Builder maxValueBytes(int bytes) {
+            if (bytes < 1 || bytes > PostgresBackend.MAX_VALUE_BYTES) {
+                throw new IllegalArgumentException(
+                        "maxValueBytes must be between 1 and " + PostgresBackend.MAX_VALUE_BYTES + ", got " + bytes);
+            }
+            this.maxValueBytes = bytes;
+            return this;
+        }
+
         public Builder poolSize(int size) {
             if (size < 1 || size > 1000) {
                 throw new IllegalArgumentException("poolSize must be between 1 and 1000, got " + size);

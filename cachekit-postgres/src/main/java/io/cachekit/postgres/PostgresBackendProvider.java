@@ -20,7 +20,7 @@ import java.util.Set;
  * <p>Host defaults to {@code localhost}, port to 5432; the path names the database (empty: the driver's
  * default, the user name). User and password are percent-decoded. Options: {@code schema}, {@code table},
  * {@code unlogged}, {@code createTable}, {@code purgeInterval} (a duration such as {@code 30s}, {@code 0s}
- * for none), {@code purgeBatchSize}, {@code poolSize} and {@code sslmode} (passed to pgjdbc); see {@link
+ * for none), {@code purgeBatchSize}, {@code poolSize}, {@code maxValueBytes} and {@code sslmode} (passed to pgjdbc); see {@link
  * PostgresBackendOptions} for their meaning and defaults. An unknown option fails with an {@link
  * IllegalArgumentException} that lists the valid ones.
  *
@@ -29,10 +29,23 @@ import java.util.Set;
  */
 public final class PostgresBackendProvider implements CacheBackendProvider {
     private static final Set<String> OPTIONS = Set.of(
-            "schema", "table", "unlogged", "createTable", "purgeInterval", "purgeBatchSize", "poolSize", "sslmode");
+            "schema",
+            "table",
+            "unlogged",
+            "createTable",
+            "purgeInterval",
+            "purgeBatchSize",
+            "poolSize",
+            "maxValueBytes",
+            "sslmode");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public PostgresBackendProvider() {}
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
 
     @Override
     public Set<String> schemes() {
@@ -92,7 +105,8 @@ public final class PostgresBackendProvider implements CacheBackendProvider {
                 .createTable(query.getBoolean("createTable", true))
                 .purgeInterval(query.getDuration("purgeInterval", PostgresBackendOptions.DEFAULT_PURGE_INTERVAL))
                 .purgeBatchSize(query.getInt("purgeBatchSize", PostgresBackendOptions.DEFAULT_PURGE_BATCH_SIZE))
-                .poolSize(query.getInt("poolSize", PostgresBackendOptions.DEFAULT_POOL_SIZE));
+                .poolSize(query.getInt("poolSize", PostgresBackendOptions.DEFAULT_POOL_SIZE))
+                .maxValueBytes(query.getInt("maxValueBytes", PostgresBackend.MAX_VALUE_BYTES));
         String sslmode = query.get("sslmode");
         if (sslmode != null) {
             builder.connectionProperty("sslmode", sslmode);

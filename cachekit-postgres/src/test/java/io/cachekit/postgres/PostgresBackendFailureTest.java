@@ -15,6 +15,7 @@ import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
 import io.cachekit.postgres.internal.TableSql;
 import io.cachekit.spi.BackendContext;
+import io.cachekit.tck.CacheBackendFailureContract;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -37,17 +38,16 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
- * The backend when PostgreSQL fails: stopped and started again, slow, and shared by several instances; plus
- * the checks that guard configuration (identifiers) and messages (credentials).
+ * The backend when PostgreSQL fails: the failure contract (stopped, killed under load, paused, down at
+ * creation, oversized values, foreign bytes), slow statements, several instances sharing a table; plus the
+ * checks that guard configuration (identifiers) and messages (credentials).
  *
- * <p>The stop-and-start test runs a cluster of its own on port 5434 (system property {@code
+ * <p>The class runs a cluster of its own on port 5434 (system property {@code
  * cachekit.postgres.failurePort}), so stopping it disturbs no other test.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PostgresBackendFailureTest {
+class PostgresBackendFailureTest extends CacheBackendFailureContract {
     private static final int FAILURE_PORT = Integer.getInteger("cachekit.postgres.failurePort", 5434);
     private static final String SECRET = "s3cr3t-pw";
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
@@ -65,6 +65,37 @@ class PostgresBackendFailureTest {
     void stopThrowawayServer() {
         executor.shutdownNow();
         throwaway.stop();
+    }
+
+    @Override
+    protected String storeUri() {
+        return "postgresql://" + TestDatabase.USER + "@" + TestDatabase.HOST + ":" + FAILURE_PORT + "/"
+                + TestDatabase.DATABASE + "?table=cachekit_failure_contract&maxValueBytes=1048576";
+    }
+
+    @Override
+    protected void stopStore() {
+        throwaway.halt();
+    }
+
+    @Override
+    protected void startStore() {
+        throwaway.start();
+    }
+
+    @Override
+    protected void pauseStore() {
+        throwaway.pause();
+    }
+
+    @Override
+    protected void resumeStore() {
+        throwaway.resume();
+    }
+
+    @Override
+    protected int oversizedValueBytes() {
+        return 2 * 1024 * 1024;
     }
 
     private BackendContext context(Duration timeout) {

@@ -41,6 +41,16 @@ final class ThrowawayPostgres {
         run("halt");
     }
 
+    /** SIGSTOPs the server's processes: they keep their connections and answer nothing. */
+    void pause() {
+        run("pause");
+    }
+
+    /** SIGCONTs a paused server; does nothing when none runs. */
+    void resume() {
+        run("resume");
+    }
+
     /** Shuts the server down and removes its data. */
     void stop() {
         run("stop");

@@ -1,6 +1,7 @@
 package io.cachekit.redis;
 
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.redis.internal.RedisErrors;
 import io.cachekit.redis.internal.RedisKeys;
 import io.cachekit.spi.BackendContext;
@@ -131,7 +132,7 @@ public final class RedisBackend implements CacheBackend {
             }
         } catch (RuntimeException e) {
             shutDown(created);
-            throw errors.map("connect", e);
+            throw errors.connectFailure(e);
         }
         this.client = created;
         log.debug("Connected to {}", options.target());
@@ -437,8 +438,8 @@ public final class RedisBackend implements CacheBackend {
         return Ttls.isNever(ttl, LONGEST_TTL) ? null : SetArgs.Builder.px(Ttls.millisRoundedUp(ttl));
     }
 
-    private CacheBackendException tooLarge(long size) {
-        return new CacheBackendException("redis set on " + options.target() + ": value of " + size
+    private CacheValueTooLargeException tooLarge(long size) {
+        return new CacheValueTooLargeException("redis set on " + options.target() + ": value of " + size
                 + " bytes exceeds maxValueBytes " + options.maxValueBytes());
     }
 

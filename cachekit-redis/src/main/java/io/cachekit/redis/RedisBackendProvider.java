@@ -14,6 +14,11 @@ import java.util.Set;
 public final class RedisBackendProvider implements CacheBackendProvider {
 
     @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
     public Set<String> schemes() {
         return Set.of("redis", "rediss", "redis-cluster", "rediss-cluster");
     }

@@ -4,99 +4,90 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
-import io.cachekit.Cached;
 import io.cachekit.Cachekit;
+import io.cachekit.StoreUnreachableException;
+import io.cachekit.tck.CacheBackendFailureContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Redis backend when its server fails: stopped mid-run, paused, refusing credentials. Each test runs a
- * redis-server process of its own on port 6391 (or {@code cachekit.redis.failure.port}), with an ACL user
- * {@code app}, so it can stop and start it.
+ * The Redis backend when its server fails: the failure contract (stopped, killed under load, paused, down
+ * at creation, oversized values, foreign bytes), and Redis's own cases (CLIENT PAUSE, ACL credentials,
+ * invalid options). The class runs a redis-server process of its own on port 6391 (or {@code
+ * cachekit.redis.failure.port}), with an ACL user {@code app}, so it can stop, pause and start it.
  */
-class RedisBackendFailureTest {
+class RedisBackendFailureTest extends CacheBackendFailureContract {
     private static final int PORT = Integer.getInteger("cachekit.redis.failure.port", 6391);
     private static final String SECRET = "s3cr3t-Pw";
     private static final String URI = "redis://app:" + SECRET + "@127.0.0.1:" + PORT;
 
-    @TempDir
-    Path dir;
-
     private RedisProcess server;
 
-    @BeforeEach
-    void startServer() {
+    @BeforeAll
+    void startServer() throws IOException {
         // redis-server joins the words after --user into one ACL rule.
-        server = RedisProcess.start(PORT, dir, "--user", "app", "on", ">" + SECRET, "~*", "&*", "+@all");
+        server = RedisProcess.start(
+                PORT,
+                Files.createTempDirectory("cachekit-redis-failure"),
+                "--user",
+                "app",
+                "on",
+                ">" + SECRET,
+                "~*",
+                "&*",
+                "+@all");
     }
 
-    @AfterEach
+    @AfterAll
     void stopServer() {
         if (server != null) {
+            server.signal(false);
             server.stop();
         }
     }
 
-    /** A service whose results are cached. */
-    interface Prices {
-        @Cached(ttl = "10m")
-        String price(String sku);
+    @Override
+    protected String storeUri() {
+        return URI + "?maxValueBytes=1048576";
     }
 
-    @Test
-    void methodCachingAnswersThroughTheRealMethodWhileTheServerIsDownThenCachesAgain() {
-        AtomicInteger calls = new AtomicInteger();
-        Prices real = sku -> {
-            calls.incrementAndGet();
-            return "price of " + sku;
-        };
-        try (Cache cache = Cachekit.fromUri(URI + "?namespace=prices&timeout=500ms")) {
-            Prices prices = cache.proxy(Prices.class, real);
-            assertThat(prices.price("a")).isEqualTo("price of a");
-            assertThat(prices.price("a")).isEqualTo("price of a");
-            assertThat(calls).as("the second call is a hit").hasValue(1);
-            assertThat(cache.stats().errors()).isZero();
+    @Override
+    protected void stopStore() {
+        server.stop();
+    }
 
-            server.stop();
-            for (int i = 0; i < 3; i++) {
-                assertThat(prices.price("a")).isEqualTo("price of a");
-            }
-            assertThat(calls)
-                    .as("every call runs the real method while Redis is down")
-                    .hasValue(4);
-            assertThat(cache.stats().errors()).as("each failed read is counted").isGreaterThanOrEqualTo(3);
-
+    @Override
+    protected void startStore() {
+        if (!server.running()) {
             server.start();
-            // The client reconnects in the background; the direct API throws until it has.
-            Awaitility.await("reconnected")
-                    .atMost(Duration.ofSeconds(30))
-                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
-                    .until(() -> !cache.has("probe"));
-            long errorsAfterRecovery = cache.stats().errors();
-
-            assertThat(prices.price("b")).isEqualTo("price of b");
-            assertThat(prices.price("b")).isEqualTo("price of b");
-            assertThat(prices.price("b")).isEqualTo("price of b");
-            assertThat(calls).as("one load, then hits").hasValue(5);
-            // The restarted server kept nothing (no persistence), so "a" is loaded once more, then cached.
-            assertThat(prices.price("a")).isEqualTo("price of a");
-            assertThat(prices.price("a")).isEqualTo("price of a");
-            assertThat(calls).hasValue(6);
-            assertThat(cache.stats().errors()).isEqualTo(errorsAfterRecovery);
         }
+    }
+
+    @Override
+    protected void pauseStore() {
+        server.signal(true);
+    }
+
+    @Override
+    protected void resumeStore() {
+        server.signal(false);
+    }
+
+    @Override
+    protected int oversizedValueBytes() {
+        return 2 * 1024 * 1024;
     }
 
     @Test
@@ -135,6 +126,8 @@ class RedisBackendFailureTest {
                     .withThrowableOfType(ExecutionException.class)
                     .withCauseInstanceOf(CacheTimeoutException.class);
             assertThat(cache.stats().errors()).isEqualTo(2);
+            // CLIENT PAUSE outlives the test: a restart ends it before the next test connects.
+            server.stop();
         }
     }
 
@@ -161,9 +154,12 @@ class RedisBackendFailureTest {
         assertThat(wrongPassword).isInstanceOf(CacheBackendException.class);
         assertNoSecret(wrongPassword, wrongSecret);
 
-        Throwable unreachable = catchThrowable(() -> Cachekit.fromUri("redis://app:" + SECRET + "@127.0.0.1:1"));
-        assertThat(unreachable).isInstanceOf(CacheBackendException.class);
-        assertNoSecret(unreachable, SECRET);
+        try (Cache unreachable = Cachekit.fromUri("redis://app:" + SECRET + "@127.0.0.1:1")) {
+            assertThat(unreachable.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            Throwable notConnected = catchThrowable(() -> unreachable.get("k", String.class));
+            assertThat(notConnected).isInstanceOf(StoreUnreachableException.class);
+            assertNoSecret(notConnected, SECRET);
+        }
 
         Throwable badPort = catchThrowable(() -> Cachekit.fromUri("redis://app:" + SECRET + "@127.0.0.1:port"));
         assertThat(badPort).isInstanceOf(IllegalArgumentException.class);

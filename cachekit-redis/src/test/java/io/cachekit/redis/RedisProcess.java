@@ -101,6 +101,31 @@ final class RedisProcess implements AutoCloseable {
                 });
     }
 
+    /** Whether this object's server process runs. */
+    boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** Sends {@code SIGSTOP} ({@code pause}) or {@code SIGCONT} to the server: paused, it answers nothing. */
+    void signal(boolean pause) {
+        if (process == null) {
+            return;
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                    .inheritIO()
+                    .start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                    .as("kill %s %d", pause ? "-STOP" : "-CONT", process.pid())
+                    .isTrue();
+        } catch (IOException e) {
+            throw new AssertionError("cannot signal redis-server", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while signalling redis-server", e);
+        }
+    }
+
     /** Stops the server (SIGTERM, then SIGKILL) and waits until its port is closed. */
     void stop() {
         if (process == null) {

@@ -1,5 +1,6 @@
 package io.cachekit.spring;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheStats;
 import io.cachekit.spi.CacheBackend;
@@ -39,7 +40,8 @@ public class CachekitEndpoint {
             stats.put(
                     namespace, NamespaceReport.of(cache.withNamespace(namespace).stats()));
         }
-        return new CachekitReport(backendName(), cache.config().enabled(), stats);
+        return new CachekitReport(
+                backendName(), cache.backendStatus(), cache.config().enabled(), stats);
     }
 
     @ReadOperation
@@ -73,10 +75,12 @@ public class CachekitEndpoint {
      * The endpoint's answer.
      *
      * @param backend the backend's name, such as {@code memory} or {@code redis}
+     * @param backendStatus the store's state: connecting, up, or failing fast behind an open breaker
      * @param enabled whether caching is on
      * @param namespaces each namespace's counters, by name
      */
-    public record CachekitReport(String backend, boolean enabled, Map<String, NamespaceReport> namespaces) {}
+    public record CachekitReport(
+            String backend, BackendStatus backendStatus, boolean enabled, Map<String, NamespaceReport> namespaces) {}
 
     /** The counters of one namespace; see {@link CacheStats}. */
     public record NamespaceReport(

@@ -55,6 +55,21 @@ public class CachekitProperties {
      */
     private ErrorPolicy methodErrorPolicy = ErrorPolicy.FAIL_OPEN;
 
+    /**
+     * lazy: the application starts while the store is unreachable and connects in the background; eager:
+     * startup waits for the store and fails without it.
+     */
+    private String connect = "lazy";
+
+    /** Whether a remote store sits behind a circuit breaker that fails calls at once after repeated failures. */
+    private boolean breaker = true;
+
+    /** How long an open circuit breaker fails calls at once before it lets probe calls through. */
+    private Duration breakerCoolOff = Duration.ofSeconds(5);
+
+    /** Calls the circuit breaker sees before it may open; it opens when half of the recent ones failed. */
+    private int breakerMinimumCalls = 10;
+
     private final CacheManager cacheManager = new CacheManager();
 
     private final Http http = new Http();
@@ -131,6 +146,38 @@ public class CachekitProperties {
         this.methodErrorPolicy = methodErrorPolicy;
     }
 
+    public String getConnect() {
+        return connect;
+    }
+
+    public void setConnect(String connect) {
+        this.connect = connect;
+    }
+
+    public boolean isBreaker() {
+        return breaker;
+    }
+
+    public void setBreaker(boolean breaker) {
+        this.breaker = breaker;
+    }
+
+    public Duration getBreakerCoolOff() {
+        return breakerCoolOff;
+    }
+
+    public void setBreakerCoolOff(Duration breakerCoolOff) {
+        this.breakerCoolOff = breakerCoolOff;
+    }
+
+    public int getBreakerMinimumCalls() {
+        return breakerMinimumCalls;
+    }
+
+    public void setBreakerMinimumCalls(int breakerMinimumCalls) {
+        this.breakerMinimumCalls = breakerMinimumCalls;
+    }
+
     public CacheManager getCacheManager() {
         return cacheManager;
     }
@@ -154,6 +201,10 @@ public class CachekitProperties {
         apply("cachekit.load-timeout", () -> builder.loadTimeout(loadTimeout));
         apply("cachekit.error-policy", () -> builder.errorPolicy(errorPolicy));
         apply("cachekit.method-error-policy", () -> builder.methodErrorPolicy(methodErrorPolicy));
+        apply("cachekit.connect", () -> builder.properties(java.util.Map.of("connect", connect)));
+        apply("cachekit.breaker-cool-off", () -> builder.breakerCoolOff(breakerCoolOff));
+        apply("cachekit.breaker-minimum-calls", () -> builder.breakerMinimumCalls(breakerMinimumCalls));
+        builder.circuitBreaker(breaker);
         builder.enabled(enabled);
         return builder;
     }

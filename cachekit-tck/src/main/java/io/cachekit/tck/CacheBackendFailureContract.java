@@ -3,10 +3,12 @@ package io.cachekit.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.CacheBackend;
 import java.time.Duration;
 import java.util.UUID;
@@ -65,8 +67,19 @@ public abstract class CacheBackendFailureContract {
         startStore();
     }
 
-    /** A cache over the store in a namespace of its own, with the contract's timeout. */
+    /**
+     * A cache over the running store in a namespace of its own, with the contract's timeout, once it is
+     * connected.
+     */
     protected final Cache newCache(String options) {
+        Cache cache = newCacheWithoutWaiting(options);
+        Awaitility.await("connected")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> cache.backendStatus() != BackendStatus.CONNECTING);
+        return cache;
+    }
+
+    private Cache newCacheWithoutWaiting(String options) {
         String uri = storeUri();
         String namespace = "fail-" + UUID.randomUUID().toString().substring(0, 12);
         return Cachekit.fromUri(uri + (uri.contains("?") ? "&" : "?") + "namespace=" + namespace + "&timeout="
@@ -80,9 +93,17 @@ public abstract class CacheBackendFailureContract {
         String quote(String symbol);
     }
 
-    /** A {@link Quotes} that counts its calls. */
-    protected static final class CountingQuotes implements Quotes {
+    /** A {@link Quotes} that counts its calls; backends' own failure tests may use it too. */
+    public static final class CountingQuotes implements Quotes {
         final AtomicInteger calls = new AtomicInteger();
+
+        /** A service that has not been called yet. */
+        public CountingQuotes() {}
+
+        /** How often {@link #quote} ran. */
+        public int calls() {
+            return calls.get();
+        }
 
         @Override
         public String quote(String symbol) {
@@ -135,17 +156,163 @@ public abstract class CacheBackendFailureContract {
                     .hasValue(4);
 
             startStore();
-            Awaitility.await("the cache uses the store again")
-                    .atMost(Duration.ofSeconds(60))
-                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
-                    .until(() -> {
-                        cache.set("probe", "p");
-                        return "p".equals(cache.get("probe", String.class));
-                    });
+            awaitUsable(cache);
             int before = real.calls.get();
             assertThat(quotes.quote("b")).isEqualTo("quote of b");
             assertThat(quotes.quote("b")).isEqualTo("quote of b");
             assertThat(real.calls).as("one load, then a hit").hasValue(before + 1);
         }
+    }
+
+    @Test
+    void aCacheCreatedWhileTheStoreIsDownAnswersAndConnectsOnceItIsBack() {
+        stopStore();
+        try (Cache cache = newCacheWithoutWaiting("")) {
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            CountingQuotes real = new CountingQuotes();
+            Quotes quotes = cache.proxy(Quotes.class, real);
+            assertThat(quotes.quote("a")).isEqualTo("quote of a");
+            assertThat(quotes.quote("a")).isEqualTo("quote of a");
+            assertThat(real.calls)
+                    .as("the real method answers while the store is down")
+                    .hasValue(2);
+            assertThatThrownBy(() -> cache.get("a", String.class)).isInstanceOf(StoreUnreachableException.class);
+
+            startStore();
+            long started = System.nanoTime();
+            awaitUsable(cache);
+            long recovery = (System.nanoTime() - started) / 1_000_000;
+            assertThat(quotes.quote("a")).isEqualTo("quote of a");
+            assertThat(quotes.quote("a")).isEqualTo("quote of a");
+            assertThat(real.calls)
+                    .as("connected by itself: one load, then a hit")
+                    .hasValue(3);
+            new FailureReport(suiteName(), "down at creation", 2, 0, new long[0], recovery).write();
+        }
+    }
+
+    @Test
+    void aStoreKilledUnderLoadCostsNoFailedCallAndIsUsedAgainAfterItRestarts() {
+        try (Cache cache = newCache("")) {
+            CountingQuotes real = new CountingQuotes();
+            Quotes quotes = cache.proxy(Quotes.class, real);
+            warmUp(quotes, real);
+            try (LoadRun load = LoadRun.start(4, 1_000_000, () -> quotes.quote(randomSymbol()))) {
+                awaitCalls(load, 200);
+                long faultStart = System.nanoTime();
+                stopStore();
+                awaitCalls(load, load.finished() + 100);
+                Awaitility.await("the breaker opens")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(cache::backendStatus, BackendStatus.OPEN::equals);
+                long opened = System.nanoTime();
+                awaitCalls(load, load.finished() + 200);
+                long restart = System.nanoTime();
+                startStore();
+                long restarted = System.nanoTime();
+                awaitUsable(cache);
+                long recovery = (System.nanoTime() - restarted) / 1_000_000;
+                load.stop();
+                assertThat(load.firstFailure()).as("no call failed").isNull();
+                LoadRun.report(suiteName(), "killed under load", load.startedBetween(faultStart, restart), recovery)
+                        .write();
+                LoadRun.report(suiteName(), "killed, breaker open", load.startedBetween(opened, restart), -1)
+                        .write();
+            }
+            assertCachingResumed(quotes, real);
+        }
+    }
+
+    @Test
+    void aPausedStoreTimesOutThenTheBreakerFailsCallsAtOnce() {
+        try (Cache cache = newCache("")) {
+            CountingQuotes real = new CountingQuotes();
+            Quotes quotes = cache.proxy(Quotes.class, real);
+            warmUp(quotes, real);
+            cache.set("direct", "v");
+            try (LoadRun load = LoadRun.start(4, 1_000_000, () -> quotes.quote(randomSymbol()))) {
+                awaitCalls(load, 200);
+                long pausedAt = System.nanoTime();
+                pauseStore();
+                assertThatThrownBy(() -> cache.get("direct", String.class))
+                        .as("a direct call to a paused store ends with a timeout, or fails at once")
+                        .isInstanceOf(CacheBackendException.class);
+                Awaitility.await("the breaker opens")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(cache::backendStatus, BackendStatus.OPEN::equals);
+                long opened = System.nanoTime();
+                assertThatThrownBy(() -> cache.get("direct", String.class))
+                        .isInstanceOf(CacheBackendException.class)
+                        .hasMessageContaining("circuit breaker open");
+                awaitCalls(load, load.finished() + 500);
+                long resumedAt = System.nanoTime();
+                resumeStore();
+                awaitUsable(cache);
+                long recovery = (System.nanoTime() - resumedAt) / 1_000_000;
+                load.stop();
+                assertThat(load.firstFailure()).as("no call failed").isNull();
+                LoadRun.report(
+                                suiteName(),
+                                "paused, first second",
+                                load.startedBetween(pausedAt, pausedAt + 1_000_000_000L),
+                                recovery)
+                        .write();
+                LoadRun.report(suiteName(), "paused, breaker open", load.startedBetween(opened, resumedAt), -1)
+                        .write();
+            }
+            assertCachingResumed(quotes, real);
+        }
+    }
+
+    private static final int SYMBOLS = 20;
+
+    private static String randomSymbol() {
+        return "s" + ThreadLocalRandom.current().nextInt(SYMBOLS);
+    }
+
+    private static void warmUp(Quotes quotes, CountingQuotes real) {
+        for (int i = 0; i < SYMBOLS; i++) {
+            quotes.quote("s" + i);
+            quotes.quote("s" + i);
+        }
+        assertThat(real.calls).as("one load per symbol, then hits").hasValue(SYMBOLS);
+    }
+
+    /** After the fault: every symbol is loaded at most once more, then served from the cache. */
+    private static void assertCachingResumed(Quotes quotes, CountingQuotes real) {
+        int before = real.calls.get();
+        for (int i = 0; i < SYMBOLS; i++) {
+            quotes.quote("s" + i);
+        }
+        int afterFirstRound = real.calls.get();
+        assertThat(afterFirstRound - before).isBetween(0, SYMBOLS);
+        for (int i = 0; i < SYMBOLS; i++) {
+            assertThat(quotes.quote("s" + i)).isEqualTo("quote of s" + i);
+        }
+        assertThat(real.calls)
+                .as("caching resumed without a restart of the cache")
+                .hasValue(afterFirstRound);
+    }
+
+    private static void awaitCalls(LoadRun load, int calls) {
+        Awaitility.await("the load made " + calls + " calls")
+                .atMost(Duration.ofSeconds(120))
+                .until(() -> load.finished() >= calls || load.exhausted() || load.firstFailure() != null);
+        assertThat(load.firstFailure()).as("no call failed").isNull();
+    }
+
+    private static void awaitUsable(Cache cache) {
+        Awaitility.await("the cache uses the store again")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                .until(() -> {
+                    cache.set("probe", "p");
+                    return "p".equals(cache.get("probe", String.class));
+                });
+    }
+
+    private String suiteName() {
+        return getClass().getSimpleName();
     }
 }

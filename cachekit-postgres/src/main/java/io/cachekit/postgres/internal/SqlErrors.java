@@ -2,6 +2,7 @@ package io.cachekit.postgres.internal;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.StoreUnreachableException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -19,9 +20,9 @@ import java.time.Duration;
  *       become {@link CacheTimeoutException};
  *   <li>the pool giving up waiting for a connection becomes {@link CacheTimeoutException} when the database
  *       answers but every connection is busy, and {@link CacheBackendException} when the database cannot be
- *       reached;
- *   <li>connection errors (class {@code 08}, server shutdown {@code 57P01}-{@code 57P03}) and everything
- *       else become {@link CacheBackendException}.
+ *       reached ({@link StoreUnreachableException});
+ *   <li>connection errors (class {@code 08}, server shutdown {@code 57P01}-{@code 57P03}) become {@link
+ *       StoreUnreachableException}, everything else {@link CacheBackendException}.
  * </ul>
  *
  * <p>Messages name the backend, the operation and the SQLState; they never contain credentials (the driver
@@ -55,14 +56,19 @@ public final class SqlErrors {
                     operation + " got no pooled connection within " + timeout + ": " + e.getMessage(), e);
         }
         if (isConnectionFailure(e)) {
-            return new CacheBackendException(
+            return new StoreUnreachableException(
                     operation + " failed: cannot reach PostgreSQL (" + describe(deepest(e)) + ")", e);
         }
         return new CacheBackendException(operation + " failed: " + describe(e), e);
     }
 
+    /** Whether {@code t} or one of its causes is a socket or connect timeout. */
+    public static boolean isTimeout(Throwable t) {
+        return causedBy(t, SocketTimeoutException.class);
+    }
+
     /** Whether {@code t} or one of its causes says the connection failed or was lost. */
-    static boolean isConnectionFailure(Throwable t) {
+    public static boolean isConnectionFailure(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SQLException sql) {
                 String state = sql.getSQLState();
