@@ -115,9 +115,9 @@ public final class CachekitConfig {
     /**
      * Reads the given properties over the defaults. Names: {@code backend} (a URI), {@code namespace},
      * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
-     * loadTimeout}, {@code errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}),
-     * {@code connect} ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}),
-     * {@code breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
+     * loadTimeout}, {@code errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}), {@code
+     * connect} ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}), {@code
+     * breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
      *
      * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
      */

@@ -268,7 +268,7 @@ public final class DefaultCache implements Cache {
 
     @Override
     public BackendStatus backendStatus() {
-        return runtime.closed() ? BackendStatus.CLOSED : BackendGuards.status(runtime.backend);
+        return runtime.closed() ? BackendStatus.CLOSED : BackendGuards.status(store.backend);
     }
 
     @Override

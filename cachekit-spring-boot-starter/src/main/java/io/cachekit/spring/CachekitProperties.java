@@ -43,6 +43,9 @@ public class CachekitProperties {
     /** The longest one backend operation may take before it fails as a timeout. */
     private Duration timeout = Duration.ofSeconds(2);
 
+    /** How long a caller waits for another caller's load of the same key before loading itself. */
+    private Duration loadTimeout = Duration.ofSeconds(30);
+
     /** What a backend failure does to a direct call of the Cache bean: throw or fail-open. */
     private ErrorPolicy errorPolicy = ErrorPolicy.THROW;
 
@@ -119,6 +122,14 @@ public class CachekitProperties {
         this.timeout = timeout;
     }
 
+    public Duration getLoadTimeout() {
+        return loadTimeout;
+    }
+
+    public void setLoadTimeout(Duration loadTimeout) {
+        this.loadTimeout = loadTimeout;
+    }
+
     public ErrorPolicy getErrorPolicy() {
         return errorPolicy;
     }
@@ -187,6 +198,7 @@ public class CachekitProperties {
         apply("cachekit.prefix", () -> builder.keyPrefix(prefix == null ? "" : prefix));
         apply("cachekit.ttl", () -> builder.defaultTtl(CachekitConfig.parseTtl(ttl)));
         apply("cachekit.timeout", () -> builder.operationTimeout(timeout));
+        apply("cachekit.load-timeout", () -> builder.loadTimeout(loadTimeout));
         apply("cachekit.error-policy", () -> builder.errorPolicy(errorPolicy));
         apply("cachekit.method-error-policy", () -> builder.methodErrorPolicy(methodErrorPolicy));
         apply("cachekit.connect", () -> builder.properties(java.util.Map.of("connect", connect)));
