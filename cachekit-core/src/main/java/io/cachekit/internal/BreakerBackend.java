@@ -90,16 +90,6 @@ final class BreakerBackend implements CacheBackend {
     }
 
     @Override
-    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
-        return call("setIfAbsent", () -> delegate.setIfAbsent(namespace, key, value, ttl));
-    }
-
-    @Override
-    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
-        return callAsync("setIfAbsent", () -> delegate.setIfAbsentAsync(namespace, key, value, ttl));
-    }
-
-    @Override
     public void clear(String namespace) {
         run("clear", () -> delegate.clear(namespace));
     }

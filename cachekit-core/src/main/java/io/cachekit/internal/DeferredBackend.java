@@ -178,16 +178,6 @@ final class DeferredBackend implements CacheBackend {
     }
 
     @Override
-    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
-        return backend("setIfAbsent").setIfAbsent(namespace, key, value, ttl);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
-        return async("setIfAbsent", c -> c.setIfAbsentAsync(namespace, key, value, ttl));
-    }
-
-    @Override
     public void clear(String namespace) {
         backend("clear").clear(namespace);
     }
