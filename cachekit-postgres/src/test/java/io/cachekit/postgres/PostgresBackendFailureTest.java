@@ -168,6 +168,34 @@ class PostgresBackendFailureTest extends CacheBackendFailureContract {
     // ------------------------------------------------------------------ slow statements
 
     @Test
+    void operationsOnAPausedServerTimeOutAndFreeTheirPoolSlots() {
+        try (PostgresBackend backend = PostgresBackend.create(
+                TestDatabase.options(FAILURE_PORT, "cachekit_failure_slots")
+                        .poolSize(2)
+                        .build(),
+                context(SHORT_TIMEOUT))) {
+            backend.set("slots", "k", "v".getBytes(StandardCharsets.UTF_8), null);
+            HikariDataSource pool = backend.unwrap(HikariDataSource.class);
+            throwaway.pause();
+            try {
+                // Twice as many calls as the pool has connections: each ends in a timeout of its own; the
+                // connections that timed out are dropped, so no slot stays held by a call that gave up.
+                for (int i = 0; i < 4; i++) {
+                    assertThatThrownBy(() -> backend.get("slots", "k")).isInstanceOf(CacheTimeoutException.class);
+                }
+                assertThat(pool.getHikariPoolMXBean().getActiveConnections())
+                        .as("timed-out operations hold no connection")
+                        .isZero();
+            } finally {
+                throwaway.resume();
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> backend.get("slots", "k") != null);
+        }
+    }
+
+    @Test
     void aStatementBlockedByALockEndsWithATimeout() throws SQLException {
         String table = "cachekit_failure_locked";
         TestDatabase.dropTable(table);
