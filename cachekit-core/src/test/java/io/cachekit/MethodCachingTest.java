@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class MethodCachingTest {
@@ -203,6 +204,8 @@ class MethodCachingTest {
         assertThat(first)
                 .as("the proxy returns at once, without waiting for the value")
                 .isNotDone();
+        // The real method runs on the executor, as loaders do.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> real.pending.containsKey("Cairo"));
         CompletableFuture<Forecast> concurrent = service.forecastAsync("Cairo");
         assertThat(real.calls).as("a concurrent call joins the running load").hasValue(1);
         real.pending.get("Cairo").complete(new Forecast("Cairo", 1, 35));
@@ -214,12 +217,14 @@ class MethodCachingTest {
         assertThat(real.calls).hasValue(1);
 
         CompletableFuture<Forecast> failing = service.forecastAsync("Nowhere");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> real.pending.containsKey("Nowhere"));
         real.pending.get("Nowhere").completeExceptionally(new IllegalStateException("no data"));
         assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasRootCauseInstanceOf(IllegalStateException.class);
         real.pending.clear();
         CompletableFuture<Forecast> retry = service.forecastAsync("Nowhere");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> real.pending.containsKey("Nowhere"));
         assertThat(real.calls).as("a failed future is not cached").hasValue(3);
         real.pending.get("Nowhere").complete(new Forecast("Nowhere", 1, 0));
         assertThat(retry.get(5, TimeUnit.SECONDS).temperature()).isZero();

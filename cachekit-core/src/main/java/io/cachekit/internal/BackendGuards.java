@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * Puts a backend behind what keeps a failing store from taking the application with it: a circuit breaker
- * for remote stores ({@link BreakerBackend}), and a background connection for a store that is unreachable
+ * and a hand-off of async results to the executor for remote stores ({@link GuardedBackend}), and a background connection for a store that is unreachable
  * when the cache is created ({@link DeferredBackend}). Not API.
  */
 public final class BackendGuards {
@@ -23,17 +23,17 @@ public final class BackendGuards {
     private BackendGuards() {}
 
     /**
-     * Guards a backend the caller created: behind a circuit breaker, unless the config turns it off or the
-     * backend is in-memory (it cannot fail, and its hit path must not pay for one).
+     * Guards a backend the caller created ({@link GuardedBackend}): behind a circuit breaker unless the config
+     * turns it off, with its async results handed to the executor. The in-memory backend stays as it is: it
+     * cannot fail, has no I/O thread, and its hit path must not pay for either.
      */
     public static CacheBackend guard(CacheBackend backend, CachekitConfig config) {
-        if (!config.circuitBreaker()
-                || ReferenceStore.inMemory(backend)
-                || backend instanceof BreakerBackend
+        if (ReferenceStore.inMemory(backend)
+                || backend instanceof GuardedBackend
                 || backend instanceof DeferredBackend) {
             return backend;
         }
-        return new BreakerBackend(backend, config);
+        return new GuardedBackend(backend, config);
     }
 
     /**
@@ -114,7 +114,7 @@ public final class BackendGuards {
         if (backend instanceof DeferredBackend deferred) {
             return deferred.status();
         }
-        if (backend instanceof BreakerBackend breaker) {
+        if (backend instanceof GuardedBackend breaker) {
             return breaker.status();
         }
         return BackendStatus.UP;

@@ -156,18 +156,22 @@ final class SingleFlight {
                     ? CompletableFuture.completedFuture(cached)
                     : store.getAsync(key, load.type, load.raw, load.policy, load.readFlags & ~ValueStore.COUNT);
             boolean[] loaded = new boolean[1];
-            again.thenCompose(v -> {
-                        if (!ValueStore.isMiss(v)) {
-                            return CompletableFuture.completedFuture(v);
-                        }
-                        loaded[0] = true;
-                        boolean write = v != ValueStore.UNAVAILABLE;
-                        return startLoader(store, mine, loader)
-                                .thenCompose(value -> write && (value != null || load.cacheNull)
-                                        ? store.setAsync(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN)
-                                                .thenApply(x -> value)
-                                        : CompletableFuture.completedFuture(value));
-                    })
+            // The loader is the user's code: it runs on the executor, never on the thread that completed
+            // the read (a store client's I/O thread, or a timer).
+            again.thenComposeAsync(
+                            v -> {
+                                if (!ValueStore.isMiss(v)) {
+                                    return CompletableFuture.completedFuture(v);
+                                }
+                                loaded[0] = true;
+                                boolean write = v != ValueStore.UNAVAILABLE;
+                                return startLoader(store, mine, loader)
+                                        .thenCompose(value -> write && (value != null || load.cacheNull)
+                                                ? store.setAsync(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN)
+                                                        .thenApply(x -> value)
+                                                : CompletableFuture.completedFuture(value));
+                            },
+                            executor)
                     .whenComplete((value, error) -> {
                         // Leave the map first: callers woken by the completion may call again at once, and must
                         // start a new load rather than join this finished one.

@@ -59,7 +59,12 @@ public abstract class CacheBackendContract {
     /** The clock of the backend and of every cache in this suite. */
     protected final ManualClock clock = new ManualClock();
 
-    private final ExecutorService loaders = Executors.newFixedThreadPool(16);
+    private final AtomicInteger executorThreads = new AtomicInteger();
+    private final ExecutorService loaders = Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, ThreadingContract.EXECUTOR_THREAD_PREFIX + executorThreads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
     private CacheBackend backend;
 
     /**
@@ -112,6 +117,15 @@ public abstract class CacheBackendContract {
     /** The method-level contract ({@link MethodCachingContract}) over the backend under test. */
     @Nested
     class MethodLevel extends MethodCachingContract {
+        @Override
+        protected Cache newCache() {
+            return CacheBackendContract.this.newCache();
+        }
+    }
+
+    /** Where user code runs ({@link ThreadingContract}), over the backend under test. */
+    @Nested
+    class Threads extends ThreadingContract {
         @Override
         protected Cache newCache() {
             return CacheBackendContract.this.newCache();

@@ -12,25 +12,37 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A remote backend behind a circuit breaker (Resilience4j): once enough calls in the sliding window have
- * failed or timed out, calls fail at once with a {@link CacheBackendException} for the cool-off, so a dead
- * or paused store costs nothing instead of a timeout per call; then a few probe calls decide whether to
- * close again. No thread of its own: the breaker moves to half-open on the first call after the cool-off.
+ * A remote backend as the core uses it: behind a circuit breaker, with its async results handed to the
+ * configured executor.
  *
- * <p>Failures that say nothing of the store's health (a value over its limit, bad arguments) are not
- * counted. Thread-safe.
+ * <p>The breaker (Resilience4j, unless the configuration turns it off): once enough calls in the sliding
+ * window have failed or timed out, calls fail at once with a {@link CacheBackendException} for the
+ * cool-off, so a dead or paused store costs nothing instead of a timeout per call; then a few probe calls
+ * decide whether to close again. No thread of its own: the breaker moves to half-open on the first call
+ * after the cool-off. Failures that say nothing of the store's health (a value over its limit, bad
+ * arguments) are not counted.
+ *
+ * <p>The hand-off: every async result completes on the executor ({@code ForkJoinPool.commonPool()} unless
+ * configured), never on the client's I/O or timer thread, so decoding, loaders and the caller's callbacks
+ * cannot block an event loop. Thread-safe.
  */
-final class BreakerBackend implements CacheBackend {
+final class GuardedBackend implements CacheBackend {
     private final CacheBackend delegate;
+    /** Null when the configuration turns the breaker off. */
     private final CircuitBreaker breaker;
 
-    BreakerBackend(CacheBackend delegate, CachekitConfig config) {
+    private final Executor executor;
+
+    GuardedBackend(CacheBackend delegate, CachekitConfig config) {
         this.delegate = delegate;
-        this.breaker = CircuitBreaker.of(delegate.name(), settings(config));
+        this.breaker = config.circuitBreaker() ? CircuitBreaker.of(delegate.name(), settings(config)) : null;
+        this.executor = config.executor() != null ? config.executor() : ForkJoinPool.commonPool();
     }
 
     private static CircuitBreakerConfig settings(CachekitConfig config) {
@@ -42,7 +54,7 @@ final class BreakerBackend implements CacheBackend {
                 .waitDurationInOpenState(config.breakerCoolOff())
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                .recordException(BreakerBackend::isStoreFailure)
+                .recordException(GuardedBackend::isStoreFailure)
                 .build();
     }
 
@@ -52,6 +64,9 @@ final class BreakerBackend implements CacheBackend {
 
     /** The breaker's state as a {@link BackendStatus}. */
     BackendStatus status() {
+        if (breaker == null) {
+            return BackendStatus.UP;
+        }
         return switch (breaker.getState()) {
             case OPEN, FORCED_OPEN -> BackendStatus.OPEN;
             case HALF_OPEN -> BackendStatus.HALF_OPEN;
@@ -155,6 +170,9 @@ final class BreakerBackend implements CacheBackend {
     }
 
     private <T> T call(String operation, Supplier<T> work) {
+        if (breaker == null) {
+            return work.get();
+        }
         acquire(operation);
         long start = System.nanoTime();
         try {
@@ -167,40 +185,52 @@ final class BreakerBackend implements CacheBackend {
         }
     }
 
+    /**
+     * Runs an async operation through the breaker, and completes what it returns on the executor: a store
+     * client completes its futures on its own I/O thread (or a timer thread after a timeout), and whatever
+     * the caller chains on them (decoding, a loader, the user's callbacks) must never run there.
+     */
     private <T> CompletableFuture<T> callAsync(String operation, Supplier<CompletableFuture<T>> work) {
-        try {
-            acquire(operation);
-        } catch (CacheBackendException e) {
-            return CompletableFuture.failedFuture(e);
+        if (breaker != null && !breaker.tryAcquirePermission()) {
+            return CompletableFuture.failedFuture(open(operation));
         }
         long start = System.nanoTime();
         CompletableFuture<T> future;
         try {
             future = work.get();
         } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            if (breaker != null) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            }
             return CompletableFuture.failedFuture(e);
         }
-        // Bookkeeping only, on whichever thread completes the future; the caller's continuations hop off it.
-        future.whenComplete((result, error) -> {
-            long nanos = System.nanoTime() - start;
-            if (error == null) {
-                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            } else {
-                breaker.onError(nanos, TimeUnit.NANOSECONDS, unwrapCompletion(error));
-            }
-        });
-        return future;
+        return future.whenCompleteAsync(
+                (result, error) -> {
+                    if (breaker == null) {
+                        return;
+                    }
+                    long nanos = System.nanoTime() - start;
+                    if (error == null) {
+                        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                    } else {
+                        breaker.onError(nanos, TimeUnit.NANOSECONDS, unwrapCompletion(error));
+                    }
+                },
+                executor);
     }
 
     private void acquire(String operation) {
         if (!breaker.tryAcquirePermission()) {
-            throw new CacheBackendException(delegate.name() + " " + operation
-                    + ": circuit breaker open after repeated store failures; calls fail at once for up to "
-                    + breaker.getCircuitBreakerConfig()
-                            .getWaitIntervalFunctionInOpenState()
-                            .apply(1) + " ms");
+            throw open(operation);
         }
+    }
+
+    private CacheBackendException open(String operation) {
+        return new CacheBackendException(delegate.name() + " " + operation
+                + ": circuit breaker open after repeated store failures; calls fail at once for up to "
+                + breaker.getCircuitBreakerConfig()
+                        .getWaitIntervalFunctionInOpenState()
+                        .apply(1) + " ms");
     }
 
     private static Throwable unwrapCompletion(Throwable error) {
