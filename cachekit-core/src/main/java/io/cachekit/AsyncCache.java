@@ -60,4 +60,18 @@ public interface AsyncCache {
 
     <T> CompletableFuture<T> getOrLoad(
             String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
+
+    /**
+     * {@link #getOrLoad(String, TypeRef, Duration, Supplier)} with a stale window: an entry older than {@code ttl}
+     * but younger than {@code ttl + staleFor} completes the future at once while one caller refreshes it on the
+     * configured executor; a failed refresh keeps the stale entry, and is logged and counted.
+     *
+     * @throws IllegalArgumentException if {@code staleFor} is zero or negative
+     */
+    <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Duration staleFor,
+            Supplier<? extends CompletableFuture<? extends T>> loader);
 }

@@ -113,6 +113,24 @@ public interface Cache extends AutoCloseable {
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} for a generic type. */
     <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader);
 
+    /**
+     * {@link #getOrLoad(String, Class, Duration, CacheLoader)} with a stale window: an entry older than {@code
+     * ttl} but younger than {@code ttl + staleFor} is returned at once while one caller refreshes it with
+     * {@code loader} on the configured executor; while that refresh fails (the loader or the store), the stale
+     * value keeps being returned and the failure is logged at a limited rate and counted as a load failure.
+     *
+     * @param ttl the fresh time: positive, {@code null} for the default, or {@link #NO_EXPIRY}
+     * @param staleFor positive
+     * @throws IllegalArgumentException if {@code staleFor} is zero or negative
+     */
+    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader);
+
+    /** {@link #getOrLoad(String, TypeRef, Duration, Duration, CacheLoader)} for a class. */
+    default <T> T getOrLoad(
+            String key, Class<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
+        return getOrLoad(key, TypeRef.of(type), ttl, staleFor, loader);
+    }
+
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} with the default TTL. */
     default <T> T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader) {
         return getOrLoad(key, type, null, loader);

@@ -37,6 +37,14 @@ public @interface Cached {
      */
     String key() default "";
 
+    /**
+     * How long past its TTL an entry may still be served, empty for not at all: a duration such as {@code 10m}.
+     * A call that finds such a stale entry gets it at once while one call refreshes it in the background; while
+     * the refresh (the real method or the store) fails, the stale value is served and the failure logged and
+     * counted, until the entry is {@code ttl + staleFor} old.
+     */
+    String staleFor() default "";
+
     /** Whether a null result is cached (as a hit) rather than computed again on every call. */
     boolean cacheNull() default true;
 }

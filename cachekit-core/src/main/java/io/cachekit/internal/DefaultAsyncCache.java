@@ -164,13 +164,24 @@ final class DefaultAsyncCache implements AsyncCache {
     @Override
     public <T> CompletableFuture<T> getOrLoad(
             String key, Class<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader) {
-        return getOrLoadValue(key, type, Types.raw(type), ttl, loader);
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, loader);
     }
 
     @Override
     public <T> CompletableFuture<T> getOrLoad(
             String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader) {
-        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, loader);
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, loader);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Duration staleFor,
+            Supplier<? extends CompletableFuture<? extends T>> loader) {
+        return getOrLoadValue(
+                key, type.type(), Types.raw(type.type()), ttl, DefaultCache.checkStaleFor(staleFor), loader);
     }
 
     @SuppressWarnings("unchecked")
@@ -179,12 +190,13 @@ final class DefaultAsyncCache implements AsyncCache {
             Type type,
             Class<?> raw,
             Duration ttl,
+            Duration staleFor,
             Supplier<? extends CompletableFuture<? extends T>> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(loader, "loader");
         Duration resolved = cache.resolveTtl(ttl);
-        return load(cache.directLoad(type, raw, resolved), key, CallMode.NORMAL, loader)
+        return load(cache.directLoad(type, raw, resolved, staleFor), key, CallMode.NORMAL, loader)
                 .thenApply(v -> (T) v);
     }
 

@@ -188,22 +188,29 @@ public final class DefaultCache implements Cache {
 
     @Override
     public <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<? extends T> loader) {
-        return getOrLoadValue(key, type, Types.raw(type), ttl, loader);
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, loader);
     }
 
     @Override
     public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader) {
-        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, loader);
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, loader);
+    }
+
+    @Override
+    public <T> T getOrLoad(
+            String key, TypeRef<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, checkStaleFor(staleFor), loader);
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T getOrLoadValue(String key, Type type, Class<?> raw, Duration ttl, CacheLoader<? extends T> loader) {
+    private <T> T getOrLoadValue(
+            String key, Type type, Class<?> raw, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(loader, "loader");
         Duration resolved = resolveTtl(ttl);
         try {
-            return (T) load(directLoad(type, raw, resolved), key, CallMode.NORMAL, loader::load);
+            return (T) load(directLoad(type, raw, resolved, staleFor), key, CallMode.NORMAL, loader::load);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -211,13 +218,24 @@ public final class DefaultCache implements Cache {
         }
     }
 
-    SingleFlight.Load directLoad(Type type, Class<?> raw, Duration resolvedTtl) {
-        return new SingleFlight.Load(store, type, raw, resolvedTtl, errorPolicy, true, DIRECT_READ);
+    /** Checks a stale window: positive (the entry stays servable that long past its TTL). */
+    static Duration checkStaleFor(Duration staleFor) {
+        Objects.requireNonNull(staleFor, "staleFor");
+        if (staleFor.isZero() || staleFor.isNegative()) {
+            throw new IllegalArgumentException("staleFor must be positive, got " + staleFor);
+        }
+        return staleFor;
+    }
+
+    SingleFlight.Load directLoad(Type type, Class<?> raw, Duration resolvedTtl, Duration staleFor) {
+        return new SingleFlight.Load(store, type, raw, resolvedTtl, staleFor, errorPolicy, true, DIRECT_READ);
     }
 
     /** A load's description for method caching: type mismatches are misses, backend failures per {@code policy}. */
-    SingleFlight.Load methodLoad(Type type, Duration resolvedTtl, ErrorPolicy policy, boolean cacheNull) {
-        return new SingleFlight.Load(store, type, Types.raw(type), resolvedTtl, policy, cacheNull, ValueStore.COUNT);
+    SingleFlight.Load methodLoad(
+            Type type, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy, boolean cacheNull) {
+        return new SingleFlight.Load(
+                store, type, Types.raw(type), resolvedTtl, staleFor, policy, cacheNull, ValueStore.COUNT);
     }
 
     /** The single-flight load behind getOrLoad and method caching; throws the loader's exception unchanged. */

@@ -40,15 +40,33 @@ final class EntryCodec {
      * @throws CacheSerializationException when the codec cannot write the value
      */
     byte[] encode(Object value, Duration resolvedTtl) {
-        long expiresAt = expiresAt(resolvedTtl);
+        return encode(value, resolvedTtl, null);
+    }
+
+    /**
+     * The envelope of {@code value}, fresh for {@code resolvedTtl} and then stale for {@code staleFor} before it
+     * expires; {@code staleFor} null for an entry that is never stale.
+     *
+     * @throws CacheSerializationException when the codec cannot write the value
+     */
+    byte[] encode(Object value, Duration resolvedTtl, Duration staleFor) {
+        long freshUntil = expiresAt(resolvedTtl);
+        long expiresAt = freshUntil;
+        if (staleFor != null && freshUntil != 0) {
+            try {
+                expiresAt = expiresAt(resolvedTtl.plus(staleFor));
+            } catch (ArithmeticException e) {
+                expiresAt = 0; // longer than a Duration can hold: never expires
+            }
+        }
         if (value == null) {
-            return Envelope.wrap(Envelope.CODEC_NONE, Envelope.FLAG_NULL, expiresAt, EMPTY);
+            return wrap(Envelope.CODEC_NONE, Envelope.FLAG_NULL, expiresAt, freshUntil, staleFor, EMPTY);
         }
         if (value instanceof byte[] b) {
-            return Envelope.wrap(Envelope.CODEC_BYTES, 0, expiresAt, b);
+            return wrap(Envelope.CODEC_BYTES, 0, expiresAt, freshUntil, staleFor, b);
         }
         if (value instanceof String s) {
-            return Envelope.wrap(Envelope.CODEC_STRING, 0, expiresAt, s.getBytes(StandardCharsets.UTF_8));
+            return wrap(Envelope.CODEC_STRING, 0, expiresAt, freshUntil, staleFor, s.getBytes(StandardCharsets.UTF_8));
         }
         byte[] payload;
         try {
@@ -59,7 +77,19 @@ final class EntryCodec {
                             + value.getClass().getName(),
                     e);
         }
-        return Envelope.wrap(codec.id(), 0, expiresAt, payload);
+        return wrap(codec.id(), 0, expiresAt, freshUntil, staleFor, payload);
+    }
+
+    private static byte[] wrap(
+            int codecId, int flags, long expiresAt, long freshUntil, Duration staleFor, byte[] payload) {
+        return staleFor == null || expiresAt == freshUntil
+                ? Envelope.wrap(codecId, flags, expiresAt, payload)
+                : Envelope.wrapStale(codecId, flags, expiresAt, freshUntil, payload);
+    }
+
+    /** Whether a readable, live entry is past its fresh time (it may be served while it is refreshed). */
+    boolean isStale(byte[] bytes) {
+        return Envelope.isStale(bytes, clock.millis());
     }
 
     private long expiresAt(Duration ttl) {
@@ -95,7 +125,7 @@ final class EntryCodec {
         if ((Envelope.flags(bytes) & Envelope.FLAG_NULL) != 0) {
             return null;
         }
-        int offset = Envelope.HEADER_LENGTH;
+        int offset = Envelope.headerLength(bytes);
         int length = bytes.length - offset;
         int codecId = Envelope.codecId(bytes);
         Object v;

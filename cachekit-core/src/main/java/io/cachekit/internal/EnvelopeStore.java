@@ -39,7 +39,8 @@ final class EnvelopeStore extends ValueStore {
             miss(flags);
             return bytes == null ? MISS : UNAVAILABLE;
         }
-        return outcome(key, entries.decode(bytes, type, raw), type, flags, async);
+        Object v = outcome(key, entries.decode(bytes, type, raw), type, flags, async);
+        return (flags & FRESHNESS) != 0 && !isMiss(v) && entries.isStale(bytes) ? new Stale(v) : v;
     }
 
     @Override
@@ -102,16 +103,21 @@ final class EnvelopeStore extends ValueStore {
 
     @Override
     void set(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
+        setStale(key, value, resolvedTtl, null, policy);
+    }
+
+    @Override
+    void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl);
+            bytes = entries.encode(value, resolvedTtl, staleFor);
         } catch (CacheSerializationException e) {
             fail(Operation.SET, e, policy);
             return;
         }
         long t0 = startTimer();
         try {
-            backend.set(storedNamespace, key, bytes, storeTtl(resolvedTtl));
+            backend.set(storedNamespace, key, bytes, storeTtl(hardTtl(resolvedTtl, staleFor)));
             stats.puts.increment();
         } catch (RuntimeException e) {
             fail(Operation.SET, e, policy);
@@ -122,13 +128,20 @@ final class EnvelopeStore extends ValueStore {
 
     @Override
     CompletableFuture<Void> setAsync(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
+        return setStaleAsync(key, value, resolvedTtl, null, policy);
+    }
+
+    @Override
+    CompletableFuture<Void> setStaleAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl);
+            bytes = entries.encode(value, resolvedTtl, staleFor);
         } catch (CacheSerializationException e) {
             return failAsync(Operation.SET, e, policy, null);
         }
-        return guard(Operation.SET, policy, () -> backend.setAsync(storedNamespace, key, bytes, storeTtl(resolvedTtl)))
+        Duration ttl = storeTtl(hardTtl(resolvedTtl, staleFor));
+        return guard(Operation.SET, policy, () -> backend.setAsync(storedNamespace, key, bytes, ttl))
                 .thenRun(stats.puts::increment);
     }
 

@@ -7,6 +7,7 @@ import io.cachekit.ErrorPolicy;
 import io.cachekit.TypeRef;
 import io.cachekit.key.ArgumentEncoder;
 import io.cachekit.key.KeyGenerator;
+import io.cachekit.spi.Durations;
 import java.io.InputStream;
 import java.io.Reader;
 import java.lang.reflect.InvocationHandler;
@@ -132,10 +133,17 @@ public final class MethodCaching {
         } catch (IllegalArgumentException e) {
             throw invalid(method, "has an invalid ttl: " + e.getMessage());
         }
+        Duration staleFor;
+        try {
+            staleFor =
+                    cached.staleFor().isEmpty() ? null : DefaultCache.checkStaleFor(Durations.parse(cached.staleFor()));
+        } catch (IllegalArgumentException e) {
+            throw invalid(method, "has an invalid staleFor: " + e.getMessage());
+        }
         DefaultCache target = namespaced(cache, cached.namespace(), method);
         KeyFunction key = keyFunction(cache.config().keyGenerator(), cached.key(), method, identity);
         SingleFlight.Load load = target.methodLoad(
-                valueType, target.resolveTtl(ttl), cache.config().methodErrorPolicy(), cached.cacheNull());
+                valueType, target.resolveTtl(ttl), staleFor, cache.config().methodErrorPolicy(), cached.cacheNull());
         return new CachedPlan(target, key, load, async);
     }
 
@@ -262,7 +270,7 @@ public final class MethodCaching {
                     "Memoized function '" + name + "' returns " + resultType + ", which cannot be cached: " + refused);
         }
         SingleFlight.Load load = cache.methodLoad(
-                resultType.type(), cache.resolveTtl(ttl), cache.config().methodErrorPolicy(), true);
+                resultType.type(), cache.resolveTtl(ttl), null, cache.config().methodErrorPolicy(), true);
         String prefix = "memo:" + name + ":";
         return arg -> {
             CallMode mode = CallMode.current();

@@ -51,8 +51,19 @@ final class ReferenceStore extends ValueStore {
             return hit(null, flags);
         }
         if (v instanceof MemoryBackend.EncodedEntry e) {
-            return outcome(key, entries.decode(e.bytes(), type, raw), type, flags, false);
+            Object decoded = outcome(key, entries.decode(e.bytes(), type, raw), type, flags, false);
+            return (flags & FRESHNESS) != 0 && !isMiss(decoded) && entries.isStale(e.bytes())
+                    ? new Stale(decoded)
+                    : decoded;
         }
+        if (v instanceof Timed t) {
+            Object r = t.value == null ? hit(null, flags) : typed(key, t.value, type, raw, flags);
+            return (flags & FRESHNESS) != 0 && !isMiss(r) && clock.millis() >= t.freshUntilMillis ? new Stale(r) : r;
+        }
+        return typed(key, v, type, raw, flags);
+    }
+
+    private Object typed(String key, Object v, Type type, Class<?> raw, int flags) {
         if (!raw.isInstance(v)) {
             return mismatch(key, v.getClass().getTypeName(), type, flags);
         }
@@ -100,6 +111,34 @@ final class ReferenceStore extends ValueStore {
     void set(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
         memory.setReference(storedNamespace, key, value, storeTtl(resolvedTtl));
         stats.puts.increment();
+    }
+
+    /**
+     * An object kept with a stale window: fresh until {@code freshUntilMillis}, then stale until the backend's
+     * deadline. Only entries written with a stale window pay for this wrapper.
+     */
+    private record Timed(Object value, long freshUntilMillis) {}
+
+    @Override
+    void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
+        if (staleFor == null || resolvedTtl == io.cachekit.Cache.NO_EXPIRY) {
+            set(key, value, resolvedTtl, policy);
+            return;
+        }
+        long now = clock.millis();
+        long freshUntil = resolvedTtl.toMillis() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + resolvedTtl.toMillis();
+        memory.setReference(
+                storedNamespace, key, new Timed(value, freshUntil), storeTtl(hardTtl(resolvedTtl, staleFor)));
+        stats.puts.increment();
+    }
+
+    @Override
+    CompletableFuture<Void> setStaleAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
+        return completed(() -> {
+            setStale(key, value, resolvedTtl, staleFor, policy);
+            return null;
+        });
     }
 
     @Override

@@ -54,9 +54,29 @@ final class SingleFlight {
             Type type,
             Class<?> raw,
             Duration resolvedTtl,
+            Duration staleFor,
             ErrorPolicy policy,
             boolean cacheNull,
-            int readFlags) {}
+            int readFlags) {
+
+        /**
+         * @param staleFor how long past {@code resolvedTtl} an entry may be served while it is refreshed in the
+         *     background (and while its refresh fails); null for none
+         */
+        Load {
+            if (staleFor != null) {
+                readFlags |= ValueStore.FRESHNESS;
+            }
+        }
+
+        void write(String key, Object value) {
+            store.setStale(key, value, resolvedTtl, staleFor, ErrorPolicy.FAIL_OPEN);
+        }
+
+        CompletableFuture<Void> writeAsync(String key, Object value) {
+            return store.setStaleAsync(key, value, resolvedTtl, staleFor, ErrorPolicy.FAIL_OPEN);
+        }
+    }
 
     /**
      * The cached or loaded value; throws the loader's exception unchanged. The write after a load fails open: the
@@ -69,6 +89,16 @@ final class SingleFlight {
         if (mode != CallMode.REFRESH) {
             Object cached = store.get(key, load.type, load.raw, load.policy, load.readFlags);
             storeDown = cached == ValueStore.UNAVAILABLE;
+            if (cached instanceof ValueStore.Stale stale) {
+                refreshInBackground(load, key, () -> {
+                    try {
+                        return CompletableFuture.completedFuture(loader.get());
+                    } catch (Throwable t) {
+                        return CompletableFuture.failedFuture(t);
+                    }
+                });
+                return stale.value();
+            }
             if (!ValueStore.isMiss(cached)) {
                 return cached;
             }
@@ -83,13 +113,18 @@ final class SingleFlight {
         Throwable failure = null;
         try {
             if (mode != CallMode.REFRESH && !storeDown) {
-                value = store.get(key, load.type, load.raw, load.policy, load.readFlags & ~ValueStore.COUNT);
+                value = store.get(
+                        key,
+                        load.type,
+                        load.raw,
+                        load.policy,
+                        load.readFlags & ~ValueStore.COUNT & ~ValueStore.FRESHNESS);
                 storeDown = value == ValueStore.UNAVAILABLE;
             }
             if (ValueStore.isMiss(value)) {
                 value = runLoader(store, loader);
                 if (!storeDown && (value != null || load.cacheNull)) {
-                    store.set(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN);
+                    load.write(key, value);
                 }
             }
         } catch (Throwable t) {
@@ -142,6 +177,10 @@ final class SingleFlight {
                 ? CompletableFuture.completedFuture(ValueStore.MISS)
                 : store.getAsync(key, load.type, load.raw, load.policy, load.readFlags);
         return first.thenCompose(cached -> {
+            if (cached instanceof ValueStore.Stale stale) {
+                refreshInBackground(load, key, loader);
+                return CompletableFuture.completedFuture(stale.value());
+            }
             if (!ValueStore.isMiss(cached)) {
                 return CompletableFuture.completedFuture(cached);
             }
@@ -154,7 +193,12 @@ final class SingleFlight {
             boolean storeDown = cached == ValueStore.UNAVAILABLE;
             CompletableFuture<Object> again = mode == CallMode.REFRESH || storeDown
                     ? CompletableFuture.completedFuture(cached)
-                    : store.getAsync(key, load.type, load.raw, load.policy, load.readFlags & ~ValueStore.COUNT);
+                    : store.getAsync(
+                            key,
+                            load.type,
+                            load.raw,
+                            load.policy,
+                            load.readFlags & ~ValueStore.COUNT & ~ValueStore.FRESHNESS);
             boolean[] loaded = new boolean[1];
             // The loader is the user's code: it runs on the executor, never on the thread that completed
             // the read (a store client's I/O thread, or a timer).
@@ -167,8 +211,7 @@ final class SingleFlight {
                                 boolean write = v != ValueStore.UNAVAILABLE;
                                 return startLoader(store, mine, loader)
                                         .thenCompose(value -> write && (value != null || load.cacheNull)
-                                                ? store.setAsync(key, value, load.resolvedTtl, ErrorPolicy.FAIL_OPEN)
-                                                        .thenApply(x -> value)
+                                                ? load.writeAsync(key, value).thenApply(x -> value)
                                                 : CompletableFuture.completedFuture(value));
                             },
                             executor)
@@ -187,6 +230,36 @@ final class SingleFlight {
                     });
             return mine.result.thenApply(v -> v); // a dependent, so callers cannot complete the shared one
         });
+    }
+
+    /**
+     * Refreshes a stale entry on the executor, unless a load of the key already runs: the callers keep getting
+     * the stale value meanwhile. A failed refresh keeps the stale entry until it expires, and is counted and
+     * logged.
+     */
+    private void refreshInBackground(Load load, String key, Supplier<? extends CompletableFuture<?>> loader) {
+        ValueStore store = load.store;
+        FlightKey flightKey = new FlightKey(store.storedNamespace, key, load.type);
+        Flight mine = new Flight(null);
+        if (flights.putIfAbsent(flightKey, mine) != null) {
+            return;
+        }
+        CompletableFuture.supplyAsync(() -> startLoader(store, mine, loader), executor)
+                .thenCompose(f -> f)
+                .thenCompose(value -> value != null || load.cacheNull
+                        ? load.writeAsync(key, value).thenApply(x -> value)
+                        : CompletableFuture.completedFuture(value))
+                .whenComplete((value, error) -> {
+                    flights.remove(flightKey, mine);
+                    if (error != null) {
+                        Throwable cause = ValueStore.unwrap(error);
+                        store.stats.loadFailures.increment();
+                        store.refreshFailed(key, cause);
+                        mine.result.completeExceptionally(cause);
+                    } else {
+                        mine.result.complete(value);
+                    }
+                });
     }
 
     /** Starts the loader, marking this thread as the flight's owner while the loader runs on it. */

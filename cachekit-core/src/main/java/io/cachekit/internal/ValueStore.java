@@ -38,6 +38,11 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
     static final int COUNT = 1;
     /** Read flag: an entry of another type is an IllegalStateException rather than a miss. */
     static final int STRICT = 2;
+    /** Read flag: a live entry past its fresh time comes back wrapped in {@link Stale}. */
+    static final int FRESHNESS = 4;
+
+    /** A live entry past its fresh time, read with {@link #FRESHNESS}: serve it, and refresh it. */
+    record Stale(Object value) {}
 
     final String storedNamespace;
     final CacheBackend backend;
@@ -45,7 +50,7 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
     final EntryCodec entries;
     private final OperationTimers timers;
     private final ErrorLog errorLog;
-    private final Clock clock;
+    final Clock clock;
 
     ValueStore(CacheRuntime runtime, String storedNamespace) {
         this.storedNamespace = storedNamespace;
@@ -92,6 +97,15 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
 
     abstract CompletableFuture<Void> setAsync(String key, Object value, Duration resolvedTtl, ErrorPolicy policy);
 
+    /**
+     * Writes {@code value} fresh for {@code resolvedTtl}, then stale for {@code staleFor} (null: never stale)
+     * before it expires.
+     */
+    abstract void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy);
+
+    abstract CompletableFuture<Void> setStaleAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy);
+
     abstract void setMany(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy);
 
     abstract CompletableFuture<Void> setManyAsync(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy);
@@ -103,6 +117,11 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
             String key, Object value, Duration resolvedTtl, ErrorPolicy policy);
 
     abstract boolean has(String key, ErrorPolicy policy);
+
+    /** A background refresh of a stale entry failed: the stale entry stays; logged at a limited rate. */
+    final void refreshFailed(String key, Throwable error) {
+        errorLog.warnRefresh(storedNamespace, error);
+    }
 
     abstract CompletableFuture<Boolean> hasAsync(String key, ErrorPolicy policy);
 
@@ -290,6 +309,18 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
     }
 
     /** The TTL a backend receives: null for never. */
+    /** How long an entry with a stale window lives in the store: its TTL and the window. */
+    static Duration hardTtl(Duration resolvedTtl, Duration staleFor) {
+        if (staleFor == null || resolvedTtl == io.cachekit.Cache.NO_EXPIRY) {
+            return resolvedTtl;
+        }
+        try {
+            return resolvedTtl.plus(staleFor);
+        } catch (ArithmeticException e) {
+            return io.cachekit.Cache.NO_EXPIRY;
+        }
+    }
+
     static Duration storeTtl(Duration resolvedTtl) {
         return resolvedTtl == io.cachekit.Cache.NO_EXPIRY ? null : resolvedTtl;
     }

@@ -132,6 +132,20 @@ public abstract class CacheBackendContract {
         }
     }
 
+    /** Stale while revalidate and stale on error ({@link StaleContract}), over the backend under test. */
+    @Nested
+    class Stale extends StaleContract {
+        @Override
+        protected Cache newCache() {
+            return CacheBackendContract.this.newCache();
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+    }
+
     private CacheOps ops(Path path) {
         return CacheOps.of(newCache(), path, loaders);
     }
