@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -76,10 +78,34 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
 
     @Override
     protected void startStore() {
+        boolean restarted = false;
         for (RedisProcess node : nodes) {
             if (!node.running()) {
                 node.start();
+                restarted = true;
             }
+        }
+        if (restarted) {
+            // Restarted nodes answer CLUSTERDOWN until they have met again and agree on the slots.
+            Awaitility.await("the cluster is ok again")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> nodes.stream().allMatch(RedisClusterFailureTest::clusterOk));
+        }
+    }
+
+    private static boolean clusterOk(RedisProcess node) {
+        try {
+            Process p = new ProcessBuilder("redis-cli", "-p", Integer.toString(node.port()), "cluster", "info")
+                    .redirectErrorStream(true)
+                    .start();
+            String info = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(10, TimeUnit.SECONDS) && info.contains("cluster_state:ok");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
