@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +103,8 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                     .isInstanceOf(CacheTimeoutException.class);
             assertThatThrownBy(() -> backend.setMany("paused", Map.of("a", new byte[] {3}), null))
                     .isInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.setIfAbsent("paused", "b", new byte[] {4}, null))
+                    .isInstanceOf(CacheTimeoutException.class);
             assertThatThrownBy(() -> backend.getAsync("paused", "k").get())
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(CacheTimeoutException.class);
@@ -109,6 +113,26 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                     .atMost(Duration.ofSeconds(30))
                     .ignoreExceptionsInstanceOf(CacheBackendException.class)
                     .until(() -> backend.get("paused", "k") != null);
+        }
+    }
+
+    @Test
+    void asyncSetIfAbsentReturnsAtOnceFromAPausedServerAndWritesOnceItAnswers() throws Exception {
+        // A timeout long enough that only a call which blocked its caller could find the future already done.
+        try (MongoBackend backend = backend(Duration.ofSeconds(30))) {
+            backend.set("async", "warm", new byte[] {0}, null);
+            server.pause();
+            CompletableFuture<byte[]> first = backend.setIfAbsentAsync("async", "k", new byte[] {1}, null);
+            CompletableFuture<byte[]> second = backend.setIfAbsentAsync("async", "k", new byte[] {2}, null);
+            assertThat(first).as("returned before the paused server answered").isNotDone();
+            assertThat(second).isNotDone();
+            server.resume();
+            byte[] a = first.get(30, TimeUnit.SECONDS);
+            byte[] b = second.get(30, TimeUnit.SECONDS);
+            assertThat(a == null ^ b == null).as("exactly one of the two wrote").isTrue();
+            byte[] stored = backend.get("async", "k");
+            assertThat(a == null ? b : a).isEqualTo(stored);
+            assertThat(stored).containsExactly(a == null ? 1 : 2);
         }
     }
 

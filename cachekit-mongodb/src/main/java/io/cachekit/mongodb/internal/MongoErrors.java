@@ -1,5 +1,6 @@
 package io.cachekit.mongodb.internal;
 
+import com.mongodb.ErrorCategory;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoExecutionTimeoutException;
 import com.mongodb.MongoSecurityException;
@@ -98,6 +99,21 @@ public final class MongoErrors {
             return new StoreUnreachableException(translated.getMessage(), e);
         }
         return translated;
+    }
+
+    /**
+     * Whether {@code e} is a duplicate key error (11000, or the legacy 11001 and 12582): a write met a document
+     * of the same {@code _id}. A conditional upsert reads it as "a live entry is there".
+     */
+    public static boolean isDuplicateKey(Throwable e) {
+        for (Throwable c = e; c != null; c = next(c)) {
+            // A write error (MongoWriteException, from the write's writeErrors) or a command error alike.
+            if (c instanceof MongoServerException server
+                    && ErrorCategory.fromErrorCode(server.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} says the operation ran out of time. */
