@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.cachekit.BackendStatus;
+import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.CacheBackendFailureContract;
@@ -166,6 +169,22 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                 .isInstanceOf(StoreUnreachableException.class)
                 .hasMessageContaining("127.0.0.1:" + server.port());
         assertThat(messagesOf(unreachable)).noneMatch(m -> m.contains(SECRET));
+
+        // Through Cachekit the provider's StoreUnreachableException starts the cache without the store: it is
+        // created, connecting in the background, and its calls fail at once, with the last error but no secret.
+        String options = "&namespace=down&timeout=" + SHORT.toMillis() + "ms";
+        try (Cache cache = Cachekit.fromUri(uri + options)) {
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            Throwable call = catchThrowable(() -> cache.get("k", String.class));
+            assertThat(call)
+                    .isInstanceOf(StoreUnreachableException.class)
+                    .hasMessageContaining("not connected to mongodb://***@127.0.0.1:" + server.port());
+            assertThat(messagesOf(call)).noneMatch(m -> m.contains(SECRET));
+        }
+        // With connect=eager creation waits for the store, and fails as the provider does.
+        Throwable eager = catchThrowable(() -> Cachekit.fromUri(uri + options + "&connect=eager"));
+        assertThat(eager).isInstanceOf(StoreUnreachableException.class);
+        assertThat(messagesOf(eager)).noneMatch(m -> m.contains(SECRET));
     }
 
     static List<String> messagesOf(Throwable t) {

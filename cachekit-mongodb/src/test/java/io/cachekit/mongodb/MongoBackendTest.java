@@ -10,6 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheValueTooLargeException;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
@@ -451,6 +453,23 @@ class MongoBackendTest {
 
     // ------------------------------------------------------------------ through Cachekit
 
+    /**
+     * {@code cache} once it has connected: a cache from a URI starts connecting in the background when the first
+     * attempt takes longer than creation waits (a loaded machine), and until then runs without the store.
+     */
+    private static Cache connected(Cache cache) {
+        try {
+            Awaitility.await("connected")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> cache.backendStatus() != BackendStatus.CONNECTING);
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.UP);
+            return cache;
+        } catch (RuntimeException | AssertionError e) {
+            cache.close();
+            throw e;
+        }
+    }
+
     /** A service whose results are cached. */
     public interface Prices {
         @Cached(ttl = "10m")
@@ -461,8 +480,8 @@ class MongoBackendTest {
     void methodCachingThroughTheUriRunsTheRealMethodOncePerArgument() {
         String name = unique("proxy");
         AtomicInteger calls = new AtomicInteger();
-        try (Cache cache =
-                Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name + "&namespace=prices&timeout=2s")) {
+        try (Cache cache = connected(Cachekit.fromUri(
+                server.uri() + "/cachekit_test?collection=" + name + "&namespace=prices&timeout=2s"))) {
             Prices prices = cache.proxy(Prices.class, item -> {
                 calls.incrementAndGet();
                 return item.length();
@@ -482,8 +501,8 @@ class MongoBackendTest {
     @Test
     void writeConcernAndReadPreferenceComeFromTheConnectionString() {
         String name = unique("settings");
-        try (Cache cache = Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name
-                + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s")) {
+        try (Cache cache = connected(Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name
+                + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s"))) {
             @SuppressWarnings("unchecked")
             MongoCollection<BsonDocument> collection = cache.unwrap(MongoCollection.class);
             assertThat(collection.getWriteConcern()).isEqualTo(WriteConcern.MAJORITY.withJournal(true));
