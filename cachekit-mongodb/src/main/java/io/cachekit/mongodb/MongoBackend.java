@@ -57,9 +57,11 @@ import org.bson.BsonValue;
  * control characters or unpaired surrogates or one longer than {@value Entries#MAX_ID_BYTES} bytes ({@link
  * io.cachekit.spi.StoredKeys#readableOrDigest}). {@code expiresAt} is absent for an entry that never expires.
  * Writes are {@code replaceOne} with upsert, so a write replaces the whole document: a write without expiry
- * removes an earlier {@code expiresAt}. At start the backend creates, when absent, a TTL index on {@code
- * expiresAt} ({@code expireAfterSeconds: 0}) and an index on {@code ns}, and fails with a clear message when an
- * index of the same name differs ({@link IndexSetup}).
+ * removes an earlier {@code expiresAt}. {@link #setIfAbsent} is one conditional upsert that only an absent or
+ * expired document lets through ({@code {_id, expiresAt: {$lte: now}}}); a live one stops it with a duplicate
+ * key error, so of concurrent callers in every process exactly one writes. At start the backend creates, when
+ * absent, a TTL index on {@code expiresAt} ({@code expireAfterSeconds: 0}) and an index on {@code ns}, and fails
+ * with a clear message when an index of the same name differs ({@link IndexSetup}).
  *
  * <h2>Expiry</h2>
  *
@@ -93,6 +95,9 @@ public final class MongoBackend extends BlockingCacheBackend {
 
     /** Index setup is maintenance, not a request: creating an index may take longer than one operation. */
     private static final Duration MIN_MAINTENANCE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Conditional writes tried by {@link #setIfAbsent} while the live document it met keeps vanishing. */
+    private static final int SET_IF_ABSENT_ATTEMPTS = 3;
 
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
@@ -215,6 +220,53 @@ public final class MongoBackend extends BlockingCacheBackend {
         checkSize(id, namespace, value, expiresAt != null);
         BsonDocument document = Entries.document(id, namespace, value, expiresAt);
         run("set", () -> collection.replaceOne(byId(id), document, UPSERT));
+    }
+
+    /**
+     * One conditional write: {@code replaceOne({_id, expiresAt: {$lte: now}}, document, {upsert: true})}. It
+     * replaces an expired document, and inserts when there is none; when a live one is there (a later {@code
+     * expiresAt}, or none) the filter matches nothing and the upsert's insert meets it in the unique {@code _id}
+     * index: a duplicate key error (11000), and nothing is written. Of concurrent callers in any number of
+     * processes exactly one writes, since the server applies one write per document at a time and re-checks the
+     * filter after a conflict. The loser then reads the live document; should it expire or be deleted in between,
+     * the write is tried again.
+     */
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Instant expiresAt = expiresAt(ttl);
+        String id = Entries.id(namespace, key);
+        checkSize(id, namespace, value, expiresAt != null);
+        BsonDocument document = Entries.document(id, namespace, value, expiresAt);
+        for (int attempt = 1; ; attempt++) {
+            BsonDocument expired = byId(id).append(
+                            Entries.EXPIRES_AT, new BsonDocument("$lte", new BsonDateTime(storeClock.millis())));
+            boolean written = run("setIfAbsent", () -> {
+                try {
+                    collection.replaceOne(expired, document, UPSERT);
+                    return true;
+                } catch (RuntimeException e) {
+                    if (MongoErrors.isDuplicateKey(e)) {
+                        return false; // a live document holds the _id
+                    }
+                    throw e;
+                }
+            });
+            if (written) {
+                return null;
+            }
+            byte[] existing = get(namespace, key);
+            if (existing != null) {
+                return existing;
+            }
+            if (attempt == SET_IF_ABSENT_ATTEMPTS) {
+                throw new CacheBackendException("mongodb setIfAbsent failed: the document of " + id + " in " + where
+                        + " expired or was deleted between each of " + attempt + " writes and the read that followed"
+                        + " it; nothing was written");
+            }
+        }
     }
 
     @Override

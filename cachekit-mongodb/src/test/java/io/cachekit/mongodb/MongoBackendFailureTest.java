@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.cachekit.BackendStatus;
+import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.CacheBackendFailureContract;
@@ -15,9 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +106,8 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                     .isInstanceOf(CacheTimeoutException.class);
             assertThatThrownBy(() -> backend.setMany("paused", Map.of("a", new byte[] {3}), null))
                     .isInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.setIfAbsent("paused", "b", new byte[] {4}, null))
+                    .isInstanceOf(CacheTimeoutException.class);
             assertThatThrownBy(() -> backend.getAsync("paused", "k").get())
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(CacheTimeoutException.class);
@@ -109,6 +116,26 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                     .atMost(Duration.ofSeconds(30))
                     .ignoreExceptionsInstanceOf(CacheBackendException.class)
                     .until(() -> backend.get("paused", "k") != null);
+        }
+    }
+
+    @Test
+    void asyncSetIfAbsentReturnsAtOnceFromAPausedServerAndWritesOnceItAnswers() throws Exception {
+        // A timeout long enough that only a call which blocked its caller could find the future already done.
+        try (MongoBackend backend = backend(Duration.ofSeconds(30))) {
+            backend.set("async", "warm", new byte[] {0}, null);
+            server.pause();
+            CompletableFuture<byte[]> first = backend.setIfAbsentAsync("async", "k", new byte[] {1}, null);
+            CompletableFuture<byte[]> second = backend.setIfAbsentAsync("async", "k", new byte[] {2}, null);
+            assertThat(first).as("returned before the paused server answered").isNotDone();
+            assertThat(second).isNotDone();
+            server.resume();
+            byte[] a = first.get(30, TimeUnit.SECONDS);
+            byte[] b = second.get(30, TimeUnit.SECONDS);
+            assertThat(a == null ^ b == null).as("exactly one of the two wrote").isTrue();
+            byte[] stored = backend.get("async", "k");
+            assertThat(a == null ? b : a).isEqualTo(stored);
+            assertThat(stored).containsExactly(a == null ? 1 : 2);
         }
     }
 
@@ -142,6 +169,22 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
                 .isInstanceOf(StoreUnreachableException.class)
                 .hasMessageContaining("127.0.0.1:" + server.port());
         assertThat(messagesOf(unreachable)).noneMatch(m -> m.contains(SECRET));
+
+        // Through Cachekit the provider's StoreUnreachableException starts the cache without the store: it is
+        // created, connecting in the background, and its calls fail at once, with the last error but no secret.
+        String options = "&namespace=down&timeout=" + SHORT.toMillis() + "ms";
+        try (Cache cache = Cachekit.fromUri(uri + options)) {
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            Throwable call = catchThrowable(() -> cache.get("k", String.class));
+            assertThat(call)
+                    .isInstanceOf(StoreUnreachableException.class)
+                    .hasMessageContaining("not connected to mongodb://***@127.0.0.1:" + server.port());
+            assertThat(messagesOf(call)).noneMatch(m -> m.contains(SECRET));
+        }
+        // With connect=eager creation waits for the store, and fails as the provider does.
+        Throwable eager = catchThrowable(() -> Cachekit.fromUri(uri + options + "&connect=eager"));
+        assertThat(eager).isInstanceOf(StoreUnreachableException.class);
+        assertThat(messagesOf(eager)).noneMatch(m -> m.contains(SECRET));
     }
 
     static List<String> messagesOf(Throwable t) {

@@ -10,6 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheValueTooLargeException;
@@ -26,11 +27,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
@@ -155,6 +161,132 @@ class MongoBackendTest {
             // mongo-java-server has no TTL monitor: the expired document is still there, only filtered out.
             // On mongod the monitor deletes it within about a minute.
             assertThat(rawCollection(name).countDocuments(byId("ns:short"))).isEqualTo(1);
+        }
+    }
+
+    // ------------------------------------------------------------------ conditional writes
+
+    @Test
+    void setIfAbsentWritesOverAnAbsentOrExpiredDocumentOnlyAndOtherwiseReturnsTheLiveOne() {
+        String name = unique("ifabsent");
+        ManualClock storeClock = new ManualClock();
+        try (MongoBackend backend = MongoBackend.create(options(name).build(), context(), storeClock)) {
+            assertThat(backend.setIfAbsent("ns", "k", new byte[] {1}, Duration.ofSeconds(10)))
+                    .as("absent: written")
+                    .isNull();
+            assertThat(backend.setIfAbsent("ns", "k", new byte[] {2}, null))
+                    .as("live: the stored bytes, unchanged")
+                    .containsExactly(1);
+            BsonDocument doc = rawCollection(name).find(byId("ns:k")).first();
+            assertThat(doc.getBinary("value").getData()).containsExactly(1);
+            assertThat(doc.getDateTime("expiresAt").getValue()).isEqualTo(storeClock.millis() + 10_000);
+
+            storeClock.advance(Duration.ofSeconds(10));
+            assertThat(backend.setIfAbsent("ns", "k", new byte[] {3}, null))
+                    .as("expired by the store's clock (the TTL monitor has not run): replaced")
+                    .isNull();
+            BsonDocument replaced = rawCollection(name).find(byId("ns:k")).first();
+            assertThat(replaced.getBinary("value").getData()).containsExactly(3);
+            assertThat(replaced.containsKey("expiresAt"))
+                    .as("the whole document is replaced")
+                    .isFalse();
+
+            storeClock.advance(Duration.ofDays(3650));
+            assertThat(backend.setIfAbsent("ns", "k", new byte[] {4}, null))
+                    .as("an entry without expiry stays live")
+                    .containsExactly(3);
+
+            // Another program's document: a number in expiresAt never compares with a date, so it is live to the
+            // store, and Cachekit gets bytes that are no envelope (which it deletes as a corrupt entry).
+            rawCollection(name)
+                    .insertOne(byId("ns:foreign")
+                            .append("value", new BsonString("x"))
+                            .append("expiresAt", new BsonInt64(1)));
+            assertThat(backend.setIfAbsent("ns", "foreign", new byte[] {5}, null))
+                    .isEmpty();
+            assertThat(rawCollection(name)
+                            .find(byId("ns:foreign"))
+                            .first()
+                            .getString("value")
+                            .getValue())
+                    .isEqualTo("x");
+        }
+    }
+
+    @Test
+    void setIfAbsentWritesOnceAmongConcurrentCallersOfSeparateClients() throws Exception {
+        // One backend, and so one MongoClient, per simulated process: only the server can decide the winner.
+        String name = unique("race");
+        int processes = 3;
+        int callersPerProcess = 4;
+        int rounds = 20;
+        ManualClock storeClock = new ManualClock();
+        List<MongoBackend> backends = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(processes * callersPerProcess);
+        try {
+            for (int p = 0; p < processes; p++) {
+                backends.add(MongoBackend.create(options(name).build(), context(), storeClock));
+            }
+            for (int round = 0; round < rounds; round++) {
+                String key = "k" + round;
+                if (round % 2 == 1) {
+                    // Odd rounds race over an expired document instead of an absent one.
+                    backends.get(0).set("ns", key, new byte[] {-1}, Duration.ofSeconds(1));
+                    storeClock.advance(Duration.ofSeconds(2));
+                }
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<byte[]>> results = new ArrayList<>();
+                for (int p = 0; p < processes; p++) {
+                    MongoBackend backend = backends.get(p);
+                    for (int c = 0; c < callersPerProcess; c++) {
+                        byte[] value = {(byte) p, (byte) c};
+                        boolean async = c % 2 == 1;
+                        results.add(callers.submit(() -> {
+                            start.await(10, TimeUnit.SECONDS);
+                            return async
+                                    ? backend.setIfAbsentAsync("ns", key, value, Duration.ofMinutes(1))
+                                            .get(30, TimeUnit.SECONDS)
+                                    : backend.setIfAbsent("ns", key, value, Duration.ofMinutes(1));
+                        }));
+                    }
+                }
+                start.countDown();
+                List<byte[]> answers = new ArrayList<>();
+                for (Future<byte[]> r : results) {
+                    answers.add(r.get(30, TimeUnit.SECONDS));
+                }
+                byte[] stored = backends.get(0).get("ns", key);
+                assertThat(answers)
+                        .as("round %d: exactly one caller wrote", round)
+                        .filteredOn(Objects::isNull)
+                        .hasSize(1);
+                assertThat(answers)
+                        .as("round %d: every other caller got the winner's bytes", round)
+                        .filteredOn(Objects::nonNull)
+                        .hasSize(processes * callersPerProcess - 1)
+                        .allSatisfy(a -> assertThat(a).isEqualTo(stored));
+                assertThat(stored).hasSize(2);
+            }
+        } finally {
+            callers.shutdownNow();
+            backends.forEach(MongoBackend::close);
+        }
+    }
+
+    @Test
+    void setIfAbsentOfAValueOverTheLimitThrowsAndWritesNothing() throws Exception {
+        String name = unique("ifabsentsize");
+        try (MongoBackend backend = MongoBackend.create(options(name).build(), context())) {
+            long overhead = Entries.documentSize("ns:k", "ns", 0, false);
+            byte[] over = new byte[(int) (Entries.MAX_DOCUMENT_BYTES - overhead + 1)];
+            assertThatThrownBy(() -> backend.setIfAbsent("ns", "k", over, null))
+                    .isInstanceOf(CacheValueTooLargeException.class)
+                    .hasMessageContaining("over MongoDB's limit of 16777216 bytes");
+            assertThatThrownBy(() ->
+                            backend.setIfAbsentAsync("ns", "k", over, null).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(CacheValueTooLargeException.class);
+            assertThat(rawCollection(name).countDocuments()).isZero();
         }
     }
 
@@ -321,6 +453,23 @@ class MongoBackendTest {
 
     // ------------------------------------------------------------------ through Cachekit
 
+    /**
+     * {@code cache} once it has connected: a cache from a URI starts connecting in the background when the first
+     * attempt takes longer than creation waits (a loaded machine), and until then runs without the store.
+     */
+    private static Cache connected(Cache cache) {
+        try {
+            Awaitility.await("connected")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> cache.backendStatus() != BackendStatus.CONNECTING);
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.UP);
+            return cache;
+        } catch (RuntimeException | AssertionError e) {
+            cache.close();
+            throw e;
+        }
+    }
+
     /** A service whose results are cached. */
     public interface Prices {
         @Cached(ttl = "10m")
@@ -331,8 +480,8 @@ class MongoBackendTest {
     void methodCachingThroughTheUriRunsTheRealMethodOncePerArgument() {
         String name = unique("proxy");
         AtomicInteger calls = new AtomicInteger();
-        try (Cache cache =
-                Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name + "&namespace=prices&timeout=2s")) {
+        try (Cache cache = connected(Cachekit.fromUri(
+                server.uri() + "/cachekit_test?collection=" + name + "&namespace=prices&timeout=2s"))) {
             Prices prices = cache.proxy(Prices.class, item -> {
                 calls.incrementAndGet();
                 return item.length();
@@ -352,8 +501,8 @@ class MongoBackendTest {
     @Test
     void writeConcernAndReadPreferenceComeFromTheConnectionString() {
         String name = unique("settings");
-        try (Cache cache = Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name
-                + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s")) {
+        try (Cache cache = connected(Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name
+                + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s"))) {
             @SuppressWarnings("unchecked")
             MongoCollection<BsonDocument> collection = cache.unwrap(MongoCollection.class);
             assertThat(collection.getWriteConcern()).isEqualTo(WriteConcern.MAJORITY.withJournal(true));

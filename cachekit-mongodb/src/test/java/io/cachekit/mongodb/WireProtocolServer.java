@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A mongo-java-server process of the tests' own on a fixed loopback port ({@link WireProtocolServerMain}):
@@ -131,20 +132,65 @@ final class WireProtocolServer implements AutoCloseable {
         }
     }
 
-    /** Stops the process (SIGSTOP): it keeps its connections and answers nothing. */
+    /**
+     * Stops the process (SIGSTOP): it keeps its connections and answers nothing. Returns once every thread of it
+     * has stopped: kill returns when the signal is sent, and the kernel stops the threads only once one of them
+     * has run to take it, which on a loaded machine leaves time to answer a request or two.
+     */
     synchronized void pause() {
         if (process != null && process.isAlive() && !paused) {
             signal("-STOP");
             paused = true;
+            awaitThreads(true);
         }
     }
 
-    /** Continues a paused process (SIGCONT). */
+    /** Continues a paused process (SIGCONT); returns once none of its threads is stopped. */
     synchronized void resume() {
         if (process != null && process.isAlive() && paused) {
             signal("-CONT");
             paused = false;
+            awaitThreads(false);
         }
+    }
+
+    private void awaitThreads(boolean stopped) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threadsStopped() != stopped) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the test MongoDB server on port " + port + " (pid " + process.pid()
+                        + ") did not " + (stopped ? "stop" : "continue") + " within 10 s");
+            }
+            sleep(2);
+        }
+    }
+
+    /**
+     * Whether every thread of the process is stopped: state {@code T} in {@code /proc/<pid>/task/<tid>/stat}.
+     * Threads that end while they are read are left out.
+     */
+    private boolean threadsStopped() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        List<Path> threads;
+        try (Stream<Path> list = Files.list(tasks)) {
+            threads = list.toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + tasks, e);
+        }
+        for (Path thread : threads) {
+            String stat;
+            try {
+                stat = Files.readString(thread.resolve("stat"));
+            } catch (IOException e) {
+                continue; // the thread ended
+            }
+            // pid (comm) state ...: the name may hold spaces and parentheses, the state follows the last ')'.
+            String state = stat.substring(stat.lastIndexOf(')') + 1).trim();
+            if (!state.startsWith("T")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cachekit.mongodb.internal;
 
+import com.mongodb.ErrorCategory;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoExecutionTimeoutException;
 import com.mongodb.MongoSecurityException;
@@ -12,6 +13,7 @@ import com.mongodb.connection.ClusterDescription;
 import com.mongodb.connection.ServerDescription;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -30,6 +32,9 @@ import org.bson.BsonMaximumSizeExceededException;
  *       server the driver could connect to (the client's view of the cluster names the error). That becomes
  *       a {@link CacheBackendException} saying MongoDB cannot be reached; at creation a {@link
  *       StoreUnreachableException}, so Cachekit can start without the store;
+ *   <li>a document over the size limit (the driver's check before sending, or the server's {@code
+ *       BSONObjectTooLarge}) becomes a {@link CacheValueTooLargeException}, which does not count against the
+ *       store's health;
  *   <li>everything else (a server error with its code, refused credentials, a closed client) becomes a
  *       {@link CacheBackendException}.
  * </ul>
@@ -41,6 +46,8 @@ import org.bson.BsonMaximumSizeExceededException;
 public final class MongoErrors {
     /** MongoDB's error code for an operation that exceeded its {@code maxTimeMS}. */
     static final int MAX_TIME_MS_EXPIRED = 50;
+    /** MongoDB's error code for a document over its size limit ({@code BSONObjectTooLarge}). */
+    static final int BSON_OBJECT_TOO_LARGE = 10334;
 
     private MongoErrors() {}
 
@@ -74,8 +81,12 @@ public final class MongoErrors {
             return new CacheBackendException(
                     operation + " failed: MongoDB at " + target + " refused the credentials (" + describe(e) + ")", e);
         }
-        if (e instanceof BsonMaximumSizeExceededException) {
-            return new CacheBackendException(operation + " failed: " + describe(e) + "; nothing was written", e);
+        if (isTooLarge(e)) {
+            // The document is over a limit of the driver's or the server's: a fact about the value, not the store.
+            CacheValueTooLargeException tooLarge =
+                    new CacheValueTooLargeException(operation + " failed: " + describe(e) + "; nothing was written");
+            tooLarge.initCause(e);
+            return tooLarge;
         }
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("open")) {
             return new CacheBackendException(operation + " failed: the MongoDB client is closed", e);
@@ -98,6 +109,35 @@ public final class MongoErrors {
             return new StoreUnreachableException(translated.getMessage(), e);
         }
         return translated;
+    }
+
+    /**
+     * Whether {@code e} is a duplicate key error (11000, or the legacy 11001 and 12582): a write met a document
+     * of the same {@code _id}. A conditional upsert reads it as "a live entry is there".
+     */
+    public static boolean isDuplicateKey(Throwable e) {
+        for (Throwable c = e; c != null; c = next(c)) {
+            // A write error (MongoWriteException, from the write's writeErrors) or a command error alike.
+            if (c instanceof MongoServerException server
+                    && ErrorCategory.fromErrorCode(server.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code e} refuses a document for its size: the driver's check before sending ({@link
+     * BsonMaximumSizeExceededException}), or the server's {@code BSONObjectTooLarge} (10334).
+     */
+    static boolean isTooLarge(Throwable e) {
+        for (Throwable c = e; c != null; c = next(c)) {
+            if (c instanceof BsonMaximumSizeExceededException
+                    || c instanceof MongoServerException server && server.getCode() == BSON_OBJECT_TOO_LARGE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} says the operation ran out of time. */
