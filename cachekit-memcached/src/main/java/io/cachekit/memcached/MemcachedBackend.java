@@ -1,5 +1,6 @@
 package io.cachekit.memcached;
 
+import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.StoreUnreachableException;
@@ -133,6 +134,9 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         builder.setEnableHealSession(true);
         builder.setHealSessionInterval(RECONNECT_INTERVAL_MILLIS);
         builder.setTranscoder(RawBytesTranscoder.INSTANCE);
+        // xmemcached fixes each socket's send buffer at 32 KiB, which turns off the kernel's sizing of it: on
+        // loopback a 1 MB set then took about 270 ms and a 3 MB set 2 s, against under 20 ms with the kernel's own.
+        builder.getSocketOptions().remove(StandardSocketOption.SO_SNDBUF);
         builder.setName("cachekit-memcached");
         if (options.user() != null) {
             for (InetSocketAddress address : addresses) {
