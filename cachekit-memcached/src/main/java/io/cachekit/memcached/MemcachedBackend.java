@@ -3,6 +3,7 @@ package io.cachekit.memcached;
 import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.memcached.MemcachedBackendOptions.Server;
 import io.cachekit.memcached.internal.Generations;
@@ -66,9 +67,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Timeouts and errors</h2>
  *
  * Every memcached call is bounded by the context's operation timeout, and one operation's calls share that
- * deadline. A call that times out fails with {@link CacheTimeoutException} and its command is cancelled; any
- * other failure (a server down, a server error, a value over {@link MemcachedBackendOptions#maxValueBytes()})
- * with {@link CacheBackendException}. A server that goes down keeps its place on the ring (xmemcached's failure
+ * deadline. A call that times out fails with {@link CacheTimeoutException} and its command is cancelled; a value
+ * over {@link MemcachedBackendOptions#maxValueBytes()} or over the server's item limit with {@link
+ * CacheValueTooLargeException}; any other failure (a server down, a server error) with {@link
+ * CacheBackendException}. A server that goes down keeps its place on the ring (xmemcached's failure
  * mode): its keys fail at once while the others keep working, and it is used again once xmemcached has
  * reconnected. Messages never contain the password.
  *
@@ -501,7 +503,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
 
     private void checkSize(String operation, byte[] value) {
         if (value.length > options.maxValueBytes()) {
-            throw errors.failure(
+            throw errors.tooLarge(
                     operation,
                     "value of " + value.length + " bytes is over the limit of " + options.maxValueBytes()
                             + " bytes (maxValueBytes; memcached's item size is 1 MiB unless the server runs with"

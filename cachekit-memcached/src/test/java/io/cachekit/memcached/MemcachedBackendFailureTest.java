@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
 import io.cachekit.StoreUnreachableException;
@@ -266,13 +268,52 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
             cache.set("big", "before");
             byte[] big = new byte[2 * 1024 * 1024];
             assertThatThrownBy(() -> cache.set("big", big))
-                    .isInstanceOf(CacheBackendException.class)
-                    .hasMessageContaining("memcached set");
+                    .isInstanceOf(CacheValueTooLargeException.class)
+                    .hasMessageContaining("memcached set")
+                    .hasMessageContaining("refused the value as too large");
             assertThat(cache.get("big", String.class))
                     .as("the old value stays or the entry is gone; never a part of the new one")
                     .isIn("before", null);
             assertThatThrownBy(() -> cache.setMany(java.util.Map.of("a", "x", "b", big), Duration.ofMinutes(1)))
-                    .isInstanceOf(CacheBackendException.class);
+                    .isInstanceOf(CacheValueTooLargeException.class);
+            cache.set("after", "fine");
+            assertThat(cache.get("after", String.class)).isEqualTo("fine");
+        }
+    }
+
+    /** With a server run with a larger item size and maxValueBytes set to match, values over 1 MiB are stored. */
+    @Test
+    void aServerWithALargerItemSizeStoresValuesOverOneMebibyte() {
+        try (MemcachedProcess large = MemcachedProcess.start(PORTS[2], dir, "-I", "4m");
+                Cache cache = Cachekit.fromUri("memcached://127.0.0.1:" + large.port() + "?namespace=large&timeout="
+                        + operationTimeout().toMillis() + "ms&maxValueBytes=4193280")) {
+            byte[] value = new byte[3 * 1024 * 1024];
+            new java.util.Random(3).nextBytes(value);
+            cache.set("big", value);
+            assertThat(cache.get("big", byte[].class)).isEqualTo(value);
+            assertThat(cache.setIfAbsent("big-once", value, null)).isTrue();
+            assertThat(cache.setIfAbsent("big-once", new byte[1], null)).isFalse();
+            assertThat(cache.get("big-once", byte[].class)).isEqualTo(value);
+            assertThatThrownBy(() -> cache.set("too-big", new byte[4_193_281]))
+                    .isInstanceOf(CacheValueTooLargeException.class)
+                    .hasMessageContaining("maxValueBytes");
+        }
+    }
+
+    /** A value over a limit says nothing of the store's health: however many there are, the breaker stays closed. */
+    @Test
+    void valuesOverTheLimitsNeverOpenTheBreaker() {
+        try (Cache cache = cache("too-large", operationTimeout(), "maxValueBytes=4193280")) {
+            byte[] overMaxValueBytes = new byte[4_193_281];
+            byte[] overTheServersItemSize = new byte[2 * 1024 * 1024];
+            for (int i = 0; i < 12; i++) {
+                assertThatThrownBy(() -> cache.set("a", overMaxValueBytes))
+                        .isInstanceOf(CacheValueTooLargeException.class)
+                        .hasMessageContaining("maxValueBytes");
+                assertThatThrownBy(() -> cache.set("b", overTheServersItemSize))
+                        .isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.UP);
             cache.set("after", "fine");
             assertThat(cache.get("after", String.class)).isEqualTo("fine");
         }

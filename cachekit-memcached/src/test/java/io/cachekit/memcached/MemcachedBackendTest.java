@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachekit.Cache;
-import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
@@ -125,12 +125,12 @@ class MemcachedBackendTest {
         byte[] big = new byte[MemcachedBackendOptions.DEFAULT_MAX_VALUE_BYTES + 1];
         cache.set("big", "before");
         assertThatThrownBy(() -> cache.set("big", big))
-                .isInstanceOf(CacheBackendException.class)
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("over the limit")
                 .hasMessageContaining("maxValueBytes");
         assertThat(cache.get("big", String.class)).as("nothing was written").isEqualTo("before");
         assertThatThrownBy(() -> cache.setMany(java.util.Map.of("a", "small", "b", big), Duration.ofMinutes(1)))
-                .isInstanceOf(CacheBackendException.class);
+                .isInstanceOf(CacheValueTooLargeException.class);
         assertThat(cache.has("a"))
                 .as("a batch with a value over the limit writes nothing")
                 .isFalse();
