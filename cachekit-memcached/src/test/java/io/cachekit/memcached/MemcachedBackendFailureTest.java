@@ -276,6 +276,9 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
                     .isIn("before", null);
             assertThatThrownBy(() -> cache.setMany(java.util.Map.of("a", "x", "b", big), Duration.ofMinutes(1)))
                     .isInstanceOf(CacheValueTooLargeException.class);
+            assertThatThrownBy(() -> cache.setIfAbsent("absent", big, null))
+                    .isInstanceOf(CacheValueTooLargeException.class);
+            assertThat(cache.has("absent")).isFalse();
             cache.set("after", "fine");
             assertThat(cache.get("after", String.class)).isEqualTo("fine");
         }
