@@ -324,11 +324,29 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
 
     @Test
     void credentialsNeverAppearInMessages() {
-        Throwable unreachable = catchThrowable(() -> Cachekit.create(CachekitConfig.builder()
-                .backend("memcached://app:" + SECRET + "@127.0.0.1:1")
+        String unreachableUri = "memcached://app:" + SECRET + "@127.0.0.1:1";
+        // Creation does not wait for an unreachable store: the cache connects in the background, and meanwhile its
+        // calls fail at once with a StoreUnreachableException that carries the last connection error.
+        try (Cache connecting =
+                Cachekit.create(CachekitConfig.builder().backend(unreachableUri).build())) {
+            assertThat(connecting.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            assertThat(connecting.toString()).doesNotContain(SECRET);
+            assertThat(connecting.config().toString()).doesNotContain(SECRET);
+            Throwable unreachable = catchThrowable(() -> connecting.get("k", String.class));
+            assertThat(unreachable).isInstanceOf(StoreUnreachableException.class);
+            assertThat(unreachable.getCause())
+                    .as("the connection error of the first attempt")
+                    .isInstanceOf(StoreUnreachableException.class)
+                    .hasMessageContaining("127.0.0.1:1");
+            assertNoSecret(unreachable);
+        }
+        // Creation that waits for the store (connect=eager) throws that error itself.
+        Throwable eager = catchThrowable(() -> Cachekit.create(CachekitConfig.builder()
+                .backend(unreachableUri)
+                .connectEagerly(true)
                 .build()));
-        assertThat(unreachable).isInstanceOf(StoreUnreachableException.class);
-        assertNoSecret(unreachable);
+        assertThat(eager).isInstanceOf(StoreUnreachableException.class);
+        assertNoSecret(eager);
 
         // These servers run without SASL: whatever xmemcached makes of the credentials, no message shows them.
         String uri = "memcached://app:" + SECRET + "@127.0.0.1:" + PORTS[0] + ",127.0.0.1:" + PORTS[1];
