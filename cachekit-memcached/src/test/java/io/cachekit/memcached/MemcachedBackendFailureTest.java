@@ -127,9 +127,13 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
         return byServer;
     }
 
+    /**
+     * The backend's own isolation of a dead server, without the circuit breaker in front of it: with the breaker
+     * (the default), the dead server's failures soon open it for every key, which the next test pins down.
+     */
     @Test
     void oneServerKilledTheOtherKeepsServingItsKeysAndTheDeadOnesFailOpenThenItIsUsedAgain() {
-        try (Cache cache = cache("one-down", Duration.ofMillis(500), "")) {
+        try (Cache cache = cache("one-down", Duration.ofMillis(500), "breaker=false")) {
             List<List<String>> keys = keysByServer(cache, 5);
             List<String> onFirst = keys.get(0);
             List<String> onSecond = keys.get(1);
@@ -189,6 +193,92 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
             for (String key : onFirst) {
                 cache.set(key, "again-" + key);
                 assertThat(cache.get(key, String.class)).isEqualTo("again-" + key);
+            }
+        }
+    }
+
+    /**
+     * With the circuit breaker (the default): Cachekit has one breaker per backend, not per server, so once the dead
+     * server's keys make half of the recent calls fail, it opens, and the live server's keys fail at once too (the
+     * real method answers for every symbol) until the cool-off ends and probe calls find the store usable.
+     */
+    @Test
+    void oneServerOfTwoKilledOpensTheBreakerForEveryKeyUntilTheServerIsBack() {
+        try (Cache cache = cache("one-down-breaker", Duration.ofMillis(500), "")) {
+            List<List<String>> keys = keysByServer(cache, 5);
+            List<String> onFirst = keys.get(0);
+            List<String> onSecond = keys.get(1);
+            AtomicInteger calls = new AtomicInteger();
+            Quotes quotes = cache.proxy(Quotes.class, symbol -> {
+                calls.incrementAndGet();
+                return "quote of " + symbol;
+            });
+            for (List<String> serverKeys : keys) {
+                for (String key : serverKeys) {
+                    cache.set(key, "v-" + key);
+                }
+            }
+            List<String> symbols = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                symbols.add("sym" + i);
+                quotes.quote("sym" + i);
+            }
+            assertThat(calls).hasValue(20);
+
+            first.kill();
+
+            // The breaker's window still holds the successes from before: at first only the dead server's keys fail.
+            for (String key : onSecond) {
+                assertThat(cache.get(key, String.class)).isEqualTo("v-" + key);
+            }
+            for (String key : onFirst) {
+                assertThatThrownBy(() -> cache.get(key, String.class))
+                        .isInstanceOf(CacheBackendException.class)
+                        .hasMessageContaining("memcached");
+            }
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.UP);
+            int failedBeforeOpen = 0;
+            while (cache.backendStatus() != BackendStatus.OPEN) {
+                assertThat(failedBeforeOpen)
+                        .as("failures of the dead server's keys before the breaker opens")
+                        .isLessThan(20);
+                assertThatThrownBy(() -> cache.get(onFirst.get(0), String.class))
+                        .isInstanceOf(CacheBackendException.class);
+                failedBeforeOpen++;
+            }
+
+            for (String key : onSecond) {
+                assertThatThrownBy(() -> cache.get(key, String.class))
+                        .as("%s on the live server, while the breaker is open", key)
+                        .isInstanceOf(CacheBackendException.class)
+                        .hasMessageContaining("circuit breaker open");
+            }
+            int beforeOpenRound = calls.get();
+            symbols.forEach(quotes::quote);
+            assertThat(calls)
+                    .as("while the breaker is open every symbol runs the real method, the live server's too")
+                    .hasValue(beforeOpenRound + 20);
+
+            first.start();
+            Awaitility.await("reconnected to the restarted server")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(TrackingMemcachedProvider::allConnected);
+            Awaitility.await("the breaker lets calls through again")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> !cache.has(onFirst.get(0)) && cache.backendStatus() == BackendStatus.UP);
+            int before = calls.get();
+            symbols.forEach(quotes::quote);
+            int deadSymbols = calls.get() - before;
+            assertThat(deadSymbols)
+                    .as("the restarted (empty) server's symbols load once; the live server kept the others")
+                    .isBetween(1, 19);
+            symbols.forEach(quotes::quote);
+            assertThat(calls).as("then every symbol hits").hasValue(before + deadSymbols);
+            for (String key : onSecond) {
+                assertThat(cache.get(key, String.class)).isEqualTo("v-" + key);
             }
         }
     }
