@@ -103,6 +103,16 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
         second.resume();
     }
 
+    /**
+     * A second, for the contract and this class's own tests: the contract's half second is tight on a loaded
+     * two-core machine (a first write once timed out there while other builds ran). Dead servers fail at once and
+     * paused ones still time out, only later.
+     */
+    @Override
+    protected Duration operationTimeout() {
+        return Duration.ofSeconds(1);
+    }
+
     @Override
     protected int oversizedValueBytes() {
         return 2 * 1024 * 1024;
@@ -133,7 +143,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
      */
     @Test
     void oneServerKilledTheOtherKeepsServingItsKeysAndTheDeadOnesFailOpenThenItIsUsedAgain() {
-        try (Cache cache = cache("one-down", Duration.ofMillis(500), "breaker=false")) {
+        try (Cache cache = cache("one-down", operationTimeout(), "breaker=false")) {
             List<List<String>> keys = keysByServer(cache, 5);
             List<String> onFirst = keys.get(0);
             List<String> onSecond = keys.get(1);
@@ -204,7 +214,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
      */
     @Test
     void oneServerOfTwoKilledOpensTheBreakerForEveryKeyUntilTheServerIsBack() {
-        try (Cache cache = cache("one-down-breaker", Duration.ofMillis(500), "")) {
+        try (Cache cache = cache("one-down-breaker", operationTimeout(), "")) {
             List<List<String>> keys = keysByServer(cache, 5);
             List<String> onFirst = keys.get(0);
             List<String> onSecond = keys.get(1);
@@ -285,7 +295,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
 
     @Test
     void aPausedServerEndsItsCallsWithATimeoutWhileTheOtherAnswersAndRecoversAfterwards() {
-        try (Cache cache = cache("paused", Duration.ofMillis(300), "")) {
+        try (Cache cache = cache("paused", operationTimeout(), "")) {
             List<List<String>> keys = keysByServer(cache, 2);
             String onFirst = keys.get(0).get(0);
             String onSecond = keys.get(1).get(0);
@@ -318,7 +328,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
 
     @Test
     void clearWithOneServerDownFailsNamingItAndStillClearsTheOther() {
-        try (Cache cache = cache("clear-down", Duration.ofMillis(500), "")) {
+        try (Cache cache = cache("clear-down", operationTimeout(), "")) {
             List<List<String>> keys = keysByServer(cache, 3);
             for (List<String> serverKeys : keys) {
                 for (String key : serverKeys) {
