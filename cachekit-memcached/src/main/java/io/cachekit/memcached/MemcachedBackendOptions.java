@@ -212,7 +212,7 @@ public final class MemcachedBackendOptions {
 
     /**
      * The largest value written, in bytes of Cachekit's entry; a larger one fails with a {@code
-     * CacheBackendException} before anything is sent.
+     * CacheValueTooLargeException} before anything is sent.
      */
     public int maxValueBytes() {
         return maxValueBytes;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachekit.Cache;
-import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
@@ -12,13 +12,22 @@ import io.cachekit.StoreUnreachableException;
 import io.cachekit.memcached.internal.Generations;
 import io.cachekit.memcached.internal.MemcachedKeys;
 import io.cachekit.memcached.internal.StoredEntry;
+import io.cachekit.spi.BackendContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.rubyeye.xmemcached.MemcachedClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,12 +134,15 @@ class MemcachedBackendTest {
         byte[] big = new byte[MemcachedBackendOptions.DEFAULT_MAX_VALUE_BYTES + 1];
         cache.set("big", "before");
         assertThatThrownBy(() -> cache.set("big", big))
-                .isInstanceOf(CacheBackendException.class)
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("over the limit")
                 .hasMessageContaining("maxValueBytes");
         assertThat(cache.get("big", String.class)).as("nothing was written").isEqualTo("before");
         assertThatThrownBy(() -> cache.setMany(java.util.Map.of("a", "small", "b", big), Duration.ofMinutes(1)))
-                .isInstanceOf(CacheBackendException.class);
+                .isInstanceOf(CacheValueTooLargeException.class);
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, "absent", big, null))
+                .isInstanceOf(CacheValueTooLargeException.class);
+        assertThat(cache.has("absent")).isFalse();
         assertThat(cache.has("a"))
                 .as("a batch with a value over the limit writes nothing")
                 .isFalse();
@@ -358,6 +370,164 @@ class MemcachedBackendTest {
         assertThat(StoredEntry.read(StoredEntry.wrap(7L, bytes("v")), 8L)).isNull();
         assertThat(StoredEntry.read(StoredEntry.wrap(7L, bytes("v")), null)).isNull();
         assertThat(cache.get("k", String.class)).isEqualTo("v");
+    }
+
+    // ---------------------------------------------------------------- setIfAbsent
+
+    @Test
+    void setIfAbsentWritesOnceAmongConcurrentCallersOfTwoProcesses() throws Exception {
+        String ns = namespace();
+        int callers = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try (MemcachedBackend other = MemcachedTestServers.connect(
+                MemcachedTestServers.uri(), MemcachedTestServers.context(Duration.ofSeconds(5)))) {
+            for (int round = 0; round < 20; round++) {
+                String key = "contended-" + round;
+                CyclicBarrier start = new CyclicBarrier(callers);
+                List<Future<byte[]>> answers = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    MemcachedBackend process = i % 2 == 0 ? backend : other;
+                    byte[] value = bytes("v" + i);
+                    answers.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        return process.setIfAbsent(ns, key, value, Duration.ofMinutes(5));
+                    }));
+                }
+                List<byte[]> existing = new ArrayList<>();
+                int written = 0;
+                for (Future<byte[]> answer : answers) {
+                    byte[] bytes = answer.get(30, TimeUnit.SECONDS);
+                    if (bytes == null) {
+                        written++;
+                    } else {
+                        existing.add(bytes);
+                    }
+                }
+                assertThat(written).as("writers of %s", key).isEqualTo(1);
+                byte[] stored = backend.get(ns, key);
+                assertThat(existing).as("the others get the winner's bytes").allSatisfy(bytes -> assertThat(bytes)
+                        .isEqualTo(stored));
+                assertThat(other.get(ns, key)).isEqualTo(stored);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void setIfAbsentTreatsAClearedEntryAsAbsentAndReplacesItOnce() throws Exception {
+        String ns = namespace();
+        try (MemcachedBackend other = MemcachedTestServers.connect(
+                MemcachedTestServers.uri(), MemcachedTestServers.context(Duration.ofSeconds(5)))) {
+            backend.set(ns, "k", bytes("before the clear"), null);
+            assertThat(backend.setIfAbsent(ns, "k", bytes("refused"), null)).isEqualTo(bytes("before the clear"));
+            other.clear(ns);
+            String stored = MemcachedKeys.entry(ns, "k");
+            assertThat(holder(stored).has(stored))
+                    .as("the cleared item is still in memcached")
+                    .isTrue();
+
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                CyclicBarrier start = new CyclicBarrier(8);
+                List<Future<byte[]>> answers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    MemcachedBackend process = i % 2 == 0 ? backend : other;
+                    byte[] value = bytes("after-" + i);
+                    answers.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        return process.setIfAbsent(ns, "k", value, null);
+                    }));
+                }
+                int written = 0;
+                for (Future<byte[]> answer : answers) {
+                    byte[] bytes = answer.get(30, TimeUnit.SECONDS);
+                    if (bytes == null) {
+                        written++;
+                    } else {
+                        assertThat(new String(bytes, StandardCharsets.UTF_8)).startsWith("after-");
+                    }
+                }
+                assertThat(written).as("one caller replaces the cleared entry").isEqualTo(1);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(new String(backend.get(ns, "k"), StandardCharsets.UTF_8)).startsWith("after-");
+            assertThat(other.get(ns, "k")).isEqualTo(backend.get(ns, "k"));
+        }
+    }
+
+    @Test
+    void setIfAbsentWritesOverAnEntryWhoseGenerationWasEvictedAndRecreatesIt() {
+        String ns = namespace();
+        backend.set(ns, "k", bytes("old"), null);
+        int server = backend.serverOf(MemcachedKeys.entry(ns, "k"));
+        servers.get(server).delete(generationKeyFor(ns, server)); // as LRU eviction would
+        assertThat(backend.setIfAbsent(ns, "k", bytes("new"), null)).isNull();
+        assertThat(backend.get(ns, "k")).isEqualTo(bytes("new"));
+        assertThat(servers.get(server).has(generationKeyFor(ns, server))).isTrue();
+        assertThat(backend.setIfAbsent(ns, "k", bytes("late"), null)).isEqualTo(bytes("new"));
+    }
+
+    @Test
+    void setIfAbsentWritesTheTtlAndAnEntryMemcachedExpiredIsAbsent() {
+        String ns = namespace();
+        assertThat(backend.setIfAbsent(ns, "hour", bytes("v"), Duration.ofHours(1)))
+                .isNull();
+        String hour = MemcachedKeys.entry(ns, "hour");
+        assertThat(holder(hour).ttlSeconds(hour)).isBetween(3600L - 60, 3600L);
+
+        assertThat(backend.setIfAbsent(ns, "brief", bytes("first"), Duration.ofSeconds(1)))
+                .isNull();
+        Awaitility.await("memcached expired the entry")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> backend.get(ns, "brief") == null);
+        assertThat(backend.setIfAbsent(ns, "brief", bytes("second"), null)).isNull();
+        assertThat(backend.get(ns, "brief")).isEqualTo(bytes("second"));
+    }
+
+    @Test
+    void setIfAbsentOverBytesAnotherClientWroteCountsThemCorruptAndWrites() {
+        String ns = namespace();
+        Cache cache = cache(ns);
+        String foreign = MemcachedKeys.entry(ns, "foreign");
+        servers.get(backend.serverOf(foreign)).set(foreign, bytes("written by someone else"));
+        assertThat(backend.setIfAbsent(ns, "foreign", bytes("refused"), null))
+                .as("handed to Cachekit as they are, as get does")
+                .isEqualTo(bytes("written by someone else"));
+        assertThat(cache.setIfAbsent("foreign", "mine", null)).isTrue();
+        assertThat(cache.stats().corruptEntries()).isEqualTo(1);
+        assertThat(cache.get("foreign", String.class)).isEqualTo("mine");
+        assertThat(cache.setIfAbsent("foreign", "late", null)).isFalse();
+    }
+
+    @Test
+    void setIfAbsentAsyncRunsOnTheExecutorNotOnTheCaller() throws Exception {
+        String ns = namespace();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        try (MemcachedBackend async = MemcachedTestServers.connect(
+                MemcachedTestServers.uri(),
+                new BackendContext(Duration.ofSeconds(5), java.time.Clock.systemUTC(), executor))) {
+            executor.execute(() -> {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            CompletableFuture<byte[]> first = async.setIfAbsentAsync(ns, "k", bytes("one"), null);
+            CompletableFuture<byte[]> second = async.setIfAbsentAsync(ns, "k", bytes("two"), null);
+            assertThat(first).as("returned before the executor ran anything").isNotDone();
+            assertThat(backend.get(ns, "k")).isNull();
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isNull();
+            assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(bytes("one"));
+        } finally {
+            release.countDown();
+            executor.shutdownNow();
+        }
     }
 
     // ---------------------------------------------------------------- creation

@@ -2,6 +2,7 @@ package io.cachekit.memcached.internal;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.spi.Redaction;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -10,12 +11,16 @@ import java.util.concurrent.TimeoutException;
 import net.rubyeye.xmemcached.exception.MemcachedServerException;
 
 /**
- * The one place where xmemcached's errors become Cachekit's: a timeout becomes a {@link CacheTimeoutException},
- * anything else (a closed or refused connection, a server error, an interrupt) a {@link CacheBackendException}.
- * Messages name the backend, the operation and the servers ({@code host:port} only), and never carry the
- * password. Not API; thread-safe.
+ * The one place where xmemcached's errors become Cachekit's: a timeout becomes a {@link CacheTimeoutException}, a
+ * value the server refuses as too large ({@code E2BIG}) a {@link CacheValueTooLargeException} (it says nothing of
+ * the store's health, so it does not count for the circuit breaker), anything else (a closed or refused
+ * connection, another server error, an interrupt) a {@link CacheBackendException}. Messages name the backend, the
+ * operation and the servers ({@code host:port} only), and never carry the password. Not API; thread-safe.
  */
 public final class MemcachedErrors {
+    /** xmemcached's message for the binary status {@code E2BIG}, the value is over the server's item size. */
+    static final String VALUE_TOO_BIG_MESSAGE = "Value is too big.";
+
     private final String target;
     private final Duration timeout;
     private final String secret;
@@ -47,6 +52,12 @@ public final class MemcachedErrors {
             Thread.currentThread().interrupt();
             return new CacheBackendException("memcached " + operation + " on " + target + " was interrupted", cause);
         }
+        if (isValueTooBig(cause)) {
+            return tooLarge(
+                    operation,
+                    "the server refused the value as too large (its item size limit, -I, is smaller than"
+                            + " maxValueBytes allows)");
+        }
         String kind = cause instanceof MemcachedServerException ? "the server answered: " : "";
         return new CacheBackendException(
                 "memcached " + operation + " on " + target + " failed: " + kind + scrub(describe(cause)), cause);
@@ -58,9 +69,23 @@ public final class MemcachedErrors {
                 "memcached " + operation + " on " + target + " did not answer within " + timeout, cause);
     }
 
-    /** A failure that is not the driver's, such as a value over the limit or a closed backend. */
+    /** A value over the store's limit ({@code what} says which): nothing was written. */
+    public CacheValueTooLargeException tooLarge(String operation, String what) {
+        return new CacheValueTooLargeException("memcached " + operation + " on " + target + ": " + what);
+    }
+
+    /** A failure that is not the driver's, such as a closed backend. */
     public CacheBackendException failure(String operation, String what) {
         return new CacheBackendException("memcached " + operation + " on " + target + ": " + what);
+    }
+
+    /**
+     * xmemcached reports the binary protocol's {@code E2BIG} status (0x03) as a {@link MemcachedServerException}
+     * whose message is that status's text ({@code ResponseStatus.VALUE_TOO_BIG}, whose accessor is not public): its
+     * only trace of the status. The failure test sends a value over a real server's limit to check it.
+     */
+    private static boolean isValueTooBig(Throwable cause) {
+        return cause instanceof MemcachedServerException && VALUE_TOO_BIG_MESSAGE.equals(cause.getMessage());
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -14,9 +14,14 @@ public final class RawBytesTranscoder implements Transcoder<byte[]> {
 
     private RawBytesTranscoder() {}
 
+    /**
+     * The bytes as they are. Their size is not checked here: {@code new CachedData(flags, bytes)} would refuse
+     * anything over xmemcached's own 1 MiB ({@code xmemcached.cached.data.size.max}), whatever the servers' item
+     * size; the backend checks {@code maxValueBytes} before it sends, and the server refuses what it cannot hold.
+     */
     @Override
     public CachedData encode(byte[] value) {
-        return new CachedData(0, value);
+        return new CachedData(0, value, value.length, -1);
     }
 
     @Override
