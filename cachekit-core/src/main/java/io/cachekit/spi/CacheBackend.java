@@ -32,8 +32,10 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Errors and timeouts</h2>
  *
  * Every operation ends within the timeout given in the {@link BackendContext}: with a result, a {@link
- * io.cachekit.CacheTimeoutException}, or a {@link io.cachekit.CacheBackendException} for any other
- * failure of the store (including a value over the store's size limit). Backends map their driver's
+ * io.cachekit.CacheTimeoutException}, a {@link io.cachekit.CacheValueTooLargeException} for a value over the
+ * store's size limit (nothing written), or a {@link io.cachekit.CacheBackendException} for any other
+ * failure of the store. A store that cannot be reached is best reported as a {@link
+ * io.cachekit.StoreUnreachableException}. Backends map their driver's
  * errors to these types in one place. Async methods report the same exceptions by completing their
  * future exceptionally; they never block the calling thread, and a backend with a native async client
  * uses it. {@link BlockingCacheBackend} implements the async methods for stores with blocking clients.
@@ -59,8 +61,8 @@ public interface CacheBackend extends AutoCloseable {
     /**
      * Stores {@code value} only when {@code key} holds no live entry (by the store's own expiry), and returns
      * {@code null}; otherwise leaves the entry and returns its bytes. Stores with a conditional write make this
-     * atomic, so that of concurrent callers in every process exactly one writes: the in-memory, Redis and
-     * PostgreSQL backends do. This default reads, then writes, which is not atomic: override it.
+     * atomic, so that of concurrent callers in every process exactly one writes: every backend of Cachekit's
+     * does. This default reads, then writes, which is not atomic: override it.
      */
     default byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
         byte[] existing = get(namespace, key);
