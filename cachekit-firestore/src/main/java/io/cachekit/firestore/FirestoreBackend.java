@@ -17,6 +17,7 @@ import com.google.cloud.firestore.QuerySnapshot;
 import com.google.cloud.firestore.WriteBatch;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.firestore.internal.DocumentLayout;
 import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.spi.BackendContext;
@@ -76,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Limits, errors and timeouts</h2>
  *
  * A document over Firestore's 1 MiB limit, computed by Firestore's size rules before anything is sent, fails
- * with {@link CacheBackendException} and writes nothing (for {@link #setMany}: no entry of the call). Each
+ * with {@link CacheValueTooLargeException} (which never opens Cachekit's circuit breaker) and writes nothing
+ * (for {@link #setMany}: no entry of the call). Each
  * call to Firestore is bounded by the context's operation timeout: the owned client's RPC deadline and retry
  * budget are set to it, and the backend also stops waiting then and cancels the call; it then fails with
  * {@link CacheTimeoutException}. {@link #clear} and {@link #setMany} make several calls, each so bounded. Any

@@ -8,8 +8,10 @@ import com.google.cloud.firestore.Blob;
 import com.google.cloud.firestore.CollectionReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.Firestore;
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
@@ -168,27 +170,43 @@ class FirestoreBackendTest {
         backend.set(ns, "big", bytes("small before"), null);
         byte[] tooBig = new byte[largestValue(ns, "big", true) + 1];
         assertThatThrownBy(() -> backend.set(ns, "big", tooBig, Duration.ofMinutes(1)))
-                .isInstanceOf(CacheBackendException.class)
+                .as("not a failure of the store, so it never opens the circuit breaker")
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("1048576")
                 .hasMessageContaining("nothing was written");
         assertThat(backend.setAsync(ns, "big", tooBig, Duration.ofMinutes(1)))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(rawDocument(ns, "big").get("value")).isEqualTo(Blob.fromBytes(bytes("small before")));
 
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("a", bytes("1"));
         entries.put("b", new byte[DocumentLayout.MAX_DOCUMENT_BYTES]);
         entries.put("c", bytes("3"));
-        assertThatThrownBy(() -> backend.setMany(ns, entries, null)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.setMany(ns, entries, null)).isInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.setManyAsync(ns, entries, null))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.getMany(ns, List.of("a", "b", "c")))
                 .as("no entry of a bulk write with one oversized document")
                 .isEmpty();
+    }
+
+    @Test
+    void oversizedValuesNeverOpenTheCircuitBreaker() {
+        try (Cache cache = Cachekit.fromUri(FirestoreTestEmulator.uri(collection) + "&namespace=" + ns)) {
+            byte[] tooBig = new byte[DocumentLayout.MAX_DOCUMENT_BYTES];
+            for (int i = 0; i < 25; i++) {
+                assertThatThrownBy(() -> cache.set("big", tooBig)).isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus())
+                    .as("25 refused values are no failures of the store")
+                    .isEqualTo(BackendStatus.UP);
+            cache.set("small", "v");
+            assertThat(cache.get("small", String.class)).isEqualTo("v");
+        }
     }
 
     @Test

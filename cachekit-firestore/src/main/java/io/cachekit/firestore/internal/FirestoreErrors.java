@@ -4,6 +4,7 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.cloud.firestore.FirestoreException;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -84,11 +85,16 @@ public final class FirestoreErrors {
         return new CacheBackendException(prefix(operation) + " was interrupted", e);
     }
 
-    /** A document over Firestore's 1 MiB limit: refused before anything is sent. */
-    public CacheBackendException tooLarge(String operation, long documentBytes, int valueBytes) {
-        return new CacheBackendException(prefix(operation) + ": a document of " + documentBytes + " bytes (value of "
-                + valueBytes + " bytes) is over Firestore's limit of " + DocumentLayout.MAX_DOCUMENT_BYTES
-                + " bytes per document; nothing was written");
+    /**
+     * A document over Firestore's 1 MiB limit: refused before anything is sent. A {@link
+     * CacheValueTooLargeException}, which says nothing of the store's health (it never opens the circuit
+     * breaker).
+     */
+    public CacheValueTooLargeException tooLarge(String operation, long documentBytes, int valueBytes) {
+        return new CacheValueTooLargeException(
+                prefix(operation) + ": a document of " + documentBytes + " bytes (value of "
+                        + valueBytes + " bytes) is over Firestore's limit of " + DocumentLayout.MAX_DOCUMENT_BYTES
+                        + " bytes per document; nothing was written");
     }
 
     private String prefix(String operation) {
