@@ -11,6 +11,7 @@ import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.FieldPath;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
+import com.google.cloud.firestore.Precondition;
 import com.google.cloud.firestore.Query;
 import com.google.cloud.firestore.QueryDocumentSnapshot;
 import com.google.cloud.firestore.QuerySnapshot;
@@ -22,6 +23,7 @@ import io.cachekit.firestore.internal.DocumentLayout;
 import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +41,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -99,6 +102,12 @@ public final class FirestoreBackend implements CacheBackend {
 
     /** Runs a callback on the thread that completes the client's future. */
     private static final Executor DIRECT = Runnable::run;
+
+    /**
+     * Attempts of {@link #setIfAbsent}: an attempt lost to another writer (the document appeared, changed or
+     * vanished between two calls) starts over, within the same operation timeout.
+     */
+    static final int SET_IF_ABSENT_ATTEMPTS = 5;
 
     /** Fires the operation timeouts of async calls, for every backend; one daemon thread. */
     private static final ScheduledThreadPoolExecutor TIMER = newTimer();
@@ -239,6 +248,17 @@ public final class FirestoreBackend implements CacheBackend {
         await("delete", document::delete);
     }
 
+    /**
+     * Atomic among every writer of the collection: {@code create} (a write with the precondition that no
+     * document exists), and for a document that exists but has expired on the context's clock, an {@code
+     * update} with the precondition that it is still the version that was read. See {@link #setIfAbsentAsync};
+     * this waits for it, within the operation timeout as a whole.
+     */
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        return awaitAll("setIfAbsent", setIfAbsentAsync(namespace, key, value, ttl));
+    }
+
     /** Page by page, each query and each batch of deletes bounded by the timeout; the clear as a whole is not. */
     @Override
     public void clear(String namespace) {
@@ -303,6 +323,38 @@ public final class FirestoreBackend implements CacheBackend {
     public CompletableFuture<Void> deleteAsync(String namespace, String key) {
         DocumentReference document = document(namespace, key);
         return async("delete", document::delete, result -> null);
+    }
+
+    /**
+     * Writes only where no live entry is, atomically among every writer of the collection, in every process:
+     *
+     * <ol>
+     *   <li>{@code create} the document: Firestore writes it only if no document of that id exists, so of
+     *       concurrent callers exactly one succeeds; the others get {@code ALREADY_EXISTS};
+     *   <li>then read the document: a live entry (by the context's clock) is returned unchanged; a document of
+     *       another writer is returned as bytes that are no envelope (Cachekit deletes it); a document deleted
+     *       in between starts over;
+     *   <li>an expired document is replaced by an {@code update} with the precondition that its update time is
+     *       still the one read, so again only one of concurrent callers replaces it; a caller that loses starts
+     *       over and finds the winner's entry.
+     * </ol>
+     *
+     * One call when the key is free, two when a live entry is in the way, three to replace an expired one; at
+     * most {@value #SET_IF_ABSENT_ATTEMPTS} attempts, all within one operation timeout. No thread waits: each
+     * call is chained on the completion of the one before.
+     */
+    @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        Write write;
+        try {
+            write = write(namespace, key, value, ttl, "setIfAbsent");
+        } catch (CacheBackendException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setIfAbsent"));
+        }
+        return new ConditionalWrite(write).start();
     }
 
     @Override
@@ -546,8 +598,17 @@ public final class FirestoreBackend implements CacheBackend {
      * call once the operation timeout has passed. Cancelling the returned future cancels the call.
      */
     private <T, R> CompletableFuture<R> async(String operation, Supplier<ApiFuture<T>> call, Function<T, R> then) {
+        return async(operation, timeoutNanos, call, then);
+    }
+
+    /** {@link #async(String, Supplier, Function)} with what is left of an operation's timeout. */
+    private <T, R> CompletableFuture<R> async(
+            String operation, long budgetNanos, Supplier<ApiFuture<T>> call, Function<T, R> then) {
         if (closed.get()) {
             return CompletableFuture.failedFuture(errors.closed(operation));
+        }
+        if (budgetNanos <= 0) {
+            return CompletableFuture.failedFuture(errors.timeout(operation));
         }
         ApiFuture<T> future;
         try {
@@ -562,7 +623,7 @@ public final class FirestoreBackend implements CacheBackend {
                         future.cancel(true);
                     }
                 },
-                timeoutNanos,
+                budgetNanos,
                 TimeUnit.NANOSECONDS);
         result.whenComplete((value, error) -> {
             timer.cancel(false);
@@ -589,6 +650,148 @@ public final class FirestoreBackend implements CacheBackend {
                 },
                 DIRECT);
         return result;
+    }
+
+    /**
+     * One {@link #setIfAbsentAsync}: its calls one after another, each started from the completion of the one
+     * before, all within one operation timeout from the start. Cancelling its future cancels the call in flight.
+     */
+    private final class ConditionalWrite {
+        private static final String OPERATION = "setIfAbsent";
+
+        private final Write write;
+        private final long deadline = System.nanoTime() + timeoutNanos;
+        private final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        private volatile CompletableFuture<?> inFlight;
+        /** Only touched by one call's completion at a time, each after the one before. */
+        private volatile int attempts;
+
+        ConditionalWrite(Write write) {
+            this.write = write;
+            done.whenComplete((result, error) -> {
+                CompletableFuture<?> call = inFlight;
+                if (done.isCancelled() && call != null) {
+                    call.cancel(true);
+                }
+            });
+        }
+
+        CompletableFuture<byte[]> start() {
+            create();
+            return done;
+        }
+
+        /** Writes the document only if none exists; when one does, reads it. */
+        private void create() {
+            if (attempts++ == SET_IF_ABSENT_ATTEMPTS) {
+                done.completeExceptionally(new CacheBackendException("firestore " + OPERATION + " (" + target
+                        + "): the document kept changing under " + SET_IF_ABSENT_ATTEMPTS
+                        + " attempts (other writers); nothing was written"));
+                return;
+            }
+            then(call(() -> write.document.create(write.fields)), (written, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else if (FirestoreErrors.hasStatus(error, Status.Code.ALREADY_EXISTS)) {
+                    read();
+                } else if (lostRace(error)) {
+                    create();
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        }
+
+        /** Returns a live entry; replaces an expired one; starts over when the document has gone. */
+        private void read() {
+            then(call(write.document::get), (snapshot, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                }
+                if (!snapshot.exists()) {
+                    create();
+                    return;
+                }
+                byte[] existing;
+                try {
+                    existing = DocumentLayout.read(snapshot, context.clock().instant());
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(failure(OPERATION, e));
+                    return;
+                }
+                if (existing != null) {
+                    done.complete(existing);
+                } else {
+                    replace(snapshot.getUpdateTime());
+                }
+            });
+        }
+
+        /** Overwrites the expired document only if it is still the version that was read. */
+        private void replace(Timestamp readVersion) {
+            then(call(() -> write.document.update(write.fields, Precondition.updatedAt(readVersion))), (ok, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else if (lostRace(error)) {
+                    create();
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        }
+
+        /**
+         * Another writer came first: the document changed since it was read ({@code FAILED_PRECONDITION}), was
+         * deleted ({@code NOT_FOUND}), or the write met a concurrent one ({@code ABORTED}); nothing was written.
+         */
+        private boolean lostRace(Throwable error) {
+            return FirestoreErrors.hasStatus(error, Status.Code.FAILED_PRECONDITION)
+                    || FirestoreErrors.hasStatus(error, Status.Code.NOT_FOUND)
+                    || FirestoreErrors.hasStatus(error, Status.Code.ABORTED);
+        }
+
+        private <T> CompletableFuture<T> call(Supplier<ApiFuture<T>> call) {
+            return async(OPERATION, deadline - System.nanoTime(), call, Function.identity());
+        }
+
+        private <T> void then(CompletableFuture<T> call, BiConsumer<T, Throwable> next) {
+            inFlight = call;
+            if (done.isDone()) {
+                call.cancel(true);
+                return;
+            }
+            call.whenComplete((value, error) -> {
+                if (!done.isDone()) {
+                    try {
+                        next.accept(value, error);
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(failure(OPERATION, e));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Waits for an operation of several calls, which bounds itself by the operation timeout (a second more is
+     * only a safety margin); on a timeout, or an interrupt, it is cancelled.
+     */
+    private <T> T awaitAll(String operation, CompletableFuture<T> future) {
+        try {
+            return future.get(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw errors.timeout(operation);
+        } catch (ExecutionException e) {
+            throw failure(operation, e.getCause() == null ? e : e.getCause());
+        } catch (CancellationException e) {
+            throw failure(operation, e);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw errors.interrupted(operation, e);
+        }
     }
 
     private CacheBackendException failure(String operation, Throwable error) {

@@ -116,6 +116,29 @@ class FirestoreBackendFailureTest extends CacheBackendFailureContract {
     }
 
     @Test
+    void setIfAbsentOnAPausedEmulatorEndsWithATimeoutAsAWhole() {
+        try (Cache cache = newCache("")) {
+            cache.set("taken", "v", Duration.ofSeconds(30));
+            pauseStore();
+            assertThatThrownBy(() -> cache.setIfAbsent("free", "w", null)).isInstanceOf(CacheTimeoutException.class);
+            CompletableFuture<Boolean> pending = cache.async().setIfAbsent("taken", "w", null);
+            assertThat(pending)
+                    .as("the async call returns at once, without waiting for the hung emulator")
+                    .isNotDone();
+            assertThat(pending)
+                    .failsWithin(Duration.ofSeconds(30))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CacheTimeoutException.class);
+            resumeStore();
+            Awaitility.await("answers again")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> "v".equals(cache.get("taken", String.class)));
+            assertThat(cache.setIfAbsent("taken", "w", null)).isFalse();
+        }
+    }
+
+    @Test
     void directCallsFailWithABackendExceptionWhileTheEmulatorIsDown() {
         try (Cache cache = newCache("")) {
             cache.set("k", "v");

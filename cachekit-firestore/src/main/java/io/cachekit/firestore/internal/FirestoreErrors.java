@@ -109,6 +109,15 @@ public final class FirestoreErrors {
         return t;
     }
 
+    /**
+     * Whether {@code error}, or an error in its chain of causes (a mapped exception keeps the client's error as
+     * its cause), carries the gRPC status {@code code}: how a conditional write tells a lost race ({@code
+     * ALREADY_EXISTS}, {@code FAILED_PRECONDITION}) from a failure.
+     */
+    public static boolean hasStatus(Throwable error, Status.Code code) {
+        return error != null && statusCode(error) == code;
+    }
+
     /** The gRPC status of the first error in the chain that carries one, or {@code null}. */
     static Status.Code statusCode(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
