@@ -19,6 +19,7 @@ import com.google.cloud.firestore.WriteBatch;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.firestore.internal.DocumentLayout;
 import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.spi.BackendContext;
@@ -91,8 +92,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  *
- * Thread-safe. Creating the backend makes no call to Firestore: the client connects on first use, so an
- * unreachable Firestore shows in the operations, not at creation. The async methods never block: they adapt
+ * Thread-safe. {@link #create} makes no call to Firestore: the client connects on first use, so an unreachable
+ * Firestore shows in the operations. The provider (URIs, the Spring property) creates backends with a check
+ * that Firestore answers (one document read) and throws {@link StoreUnreachableException} when it does not, so
+ * that Cachekit starts without it and connects in the background. The async methods never block: they adapt
  * the client's {@code ApiFuture}s, and their futures complete on the client's gRPC threads (or, on a timeout,
  * on the backend's timer thread), so code chained on them must not block. The sync methods wait for the same
  * futures on the calling thread.
@@ -108,6 +111,12 @@ public final class FirestoreBackend implements CacheBackend {
      * vanished between two calls) starts over, within the same operation timeout.
      */
     static final int SET_IF_ABSENT_ATTEMPTS = 5;
+
+    /**
+     * The document that {@link #connect} reads: {@code ~} followed by no digest of the reserved form, so never an
+     * entry's id (see {@link DocumentLayout#documentId}).
+     */
+    static final String PROBE_ID = "~probe";
 
     /** Fires the operation timeouts of async calls, for every backend; one daemon thread. */
     private static final ScheduledThreadPoolExecutor TIMER = newTimer();
@@ -186,6 +195,35 @@ public final class FirestoreBackend implements CacheBackend {
         } catch (RuntimeException e) {
             throw new CacheBackendException(
                     "firestore (" + options.target() + "): cannot create the client: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates a backend as {@link #create} does, then checks that Firestore answers: one read of a document that
+     * no entry uses ({@value #PROBE_ID}; absent, it costs one document read). The provider creates backends so,
+     * so that Cachekit starts without an unreachable Firestore and connects in the background.
+     *
+     * @throws StoreUnreachableException when Firestore cannot be reached or does not answer within the operation
+     *     timeout; the backend's own client is closed
+     * @throws CacheBackendException when Firestore refuses the read (credentials, permissions, a database that
+     *     does not exist)
+     */
+    static FirestoreBackend connect(FirestoreBackendOptions options, BackendContext context) {
+        FirestoreBackend backend = create(options, context);
+        try {
+            backend.checkReachable();
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    private void checkReachable() {
+        try {
+            await("connect", () -> collection.document(PROBE_ID).get());
+        } catch (CacheBackendException e) {
+            throw errors.atCreation("connect", e);
         }
     }
 

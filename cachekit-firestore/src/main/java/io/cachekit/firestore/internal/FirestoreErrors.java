@@ -5,6 +5,7 @@ import com.google.cloud.firestore.FirestoreException;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.StoreUnreachableException;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  *   <li>gRPC {@code DEADLINE_EXCEEDED}, and the operation timeout passing while the backend waits, become
  *       {@link CacheTimeoutException};
  *   <li>{@code UNAVAILABLE} (the server cannot be reached or went away) becomes {@link CacheBackendException}
- *       saying so;
+ *       saying so; at creation ({@link #atCreation}), it and a timeout become {@link StoreUnreachableException};
  *   <li>every other status ({@code PERMISSION_DENIED}, {@code UNAUTHENTICATED}, {@code NOT_FOUND} for a
  *       missing database, {@code INVALID_ARGUMENT}, {@code RESOURCE_EXHAUSTED}, ...) and any other failure of
  *       the client become {@link CacheBackendException} with the status in the message.
@@ -64,6 +65,25 @@ public final class FirestoreErrors {
         }
         String status = code == null ? "" : code + ": ";
         return new CacheBackendException(prefix(operation) + " failed: " + status + describe(cause), cause);
+    }
+
+    /**
+     * A failure of the call that checks, when the backend is created, that Firestore answers: a server that
+     * cannot be reached ({@code UNAVAILABLE}: refused, reset, a host that does not resolve) or does not answer
+     * in time becomes {@link StoreUnreachableException}, so that Cachekit starts without it and connects in the
+     * background; anything else (credentials, a missing database) stays as {@link #map} makes it, an error.
+     */
+    public CacheBackendException atCreation(String operation, Throwable error) {
+        CacheBackendException mapped = map(operation, error);
+        if (mapped instanceof StoreUnreachableException) {
+            return mapped;
+        }
+        if (mapped instanceof CacheTimeoutException
+                || hasStatus(mapped, Status.Code.UNAVAILABLE)
+                || hasStatus(mapped, Status.Code.DEADLINE_EXCEEDED)) {
+            return new StoreUnreachableException(mapped.getMessage(), mapped);
+        }
+        return mapped;
     }
 
     /** The operation timeout passed while waiting for {@code operation}. */
