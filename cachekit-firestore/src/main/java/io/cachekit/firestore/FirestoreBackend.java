@@ -82,13 +82,14 @@ import org.slf4j.LoggerFactory;
  *
  * A document over Firestore's 1 MiB limit, computed by Firestore's size rules before anything is sent, fails
  * with {@link CacheValueTooLargeException} (which never opens Cachekit's circuit breaker) and writes nothing
- * (for {@link #setMany}: no entry of the call). Each
- * call to Firestore is bounded by the context's operation timeout: the owned client's RPC deadline and retry
- * budget are set to it, and the backend also stops waiting then and cancels the call; it then fails with
- * {@link CacheTimeoutException}. {@link #clear} and {@link #setMany} make several calls, each so bounded. Any
- * other failure is a {@link CacheBackendException}; errors are mapped in one place ({@code FirestoreErrors}),
- * and messages never contain credentials. A document that this backend did not write (other field types) is
- * read as bytes that Cachekit counts as corrupt and deletes, never as an exception.
+ * (for {@link #setMany}: no entry of the call). Each call to Firestore is bounded by the context's operation
+ * timeout: the owned client's RPC deadline and retry budget are set to it, and the backend also stops waiting
+ * then and cancels the call; it then fails with {@link CacheTimeoutException}. {@link #clear} and {@link
+ * #setMany} make several calls, each so bounded; {@link #setIfAbsent} makes up to three per attempt, all
+ * within one timeout. Any other failure is a {@link CacheBackendException}; errors are mapped in one place
+ * ({@code FirestoreErrors}), and messages never contain credentials. A document that this backend did not
+ * write (other field types) is read as bytes that Cachekit counts as corrupt and deletes, never as an
+ * exception.
  *
  * <h2>Threads</h2>
  *
@@ -732,8 +733,8 @@ public final class FirestoreBackend implements CacheBackend {
                     done.complete(null);
                 } else if (FirestoreErrors.hasStatus(error, Status.Code.ALREADY_EXISTS)) {
                     read();
-                } else if (lostRace(error)) {
-                    create();
+                } else if (FirestoreErrors.hasStatus(error, Status.Code.ABORTED)) {
+                    create(); // met a concurrent write; nothing was written
                 } else {
                     done.completeExceptionally(error);
                 }
@@ -780,8 +781,8 @@ public final class FirestoreBackend implements CacheBackend {
         }
 
         /**
-         * Another writer came first: the document changed since it was read ({@code FAILED_PRECONDITION}), was
-         * deleted ({@code NOT_FOUND}), or the write met a concurrent one ({@code ABORTED}); nothing was written.
+         * Another writer came first: the document read changed since ({@code FAILED_PRECONDITION}), was deleted
+         * ({@code NOT_FOUND}), or the write met a concurrent one ({@code ABORTED}); nothing was written.
          */
         private boolean lostRace(Throwable error) {
             return FirestoreErrors.hasStatus(error, Status.Code.FAILED_PRECONDITION)
