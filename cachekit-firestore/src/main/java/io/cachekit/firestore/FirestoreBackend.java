@@ -11,16 +11,20 @@ import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.FieldPath;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
+import com.google.cloud.firestore.Precondition;
 import com.google.cloud.firestore.Query;
 import com.google.cloud.firestore.QueryDocumentSnapshot;
 import com.google.cloud.firestore.QuerySnapshot;
 import com.google.cloud.firestore.WriteBatch;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.firestore.internal.DocumentLayout;
 import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +42,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -76,18 +81,22 @@ import org.slf4j.LoggerFactory;
  * <h2>Limits, errors and timeouts</h2>
  *
  * A document over Firestore's 1 MiB limit, computed by Firestore's size rules before anything is sent, fails
- * with {@link CacheBackendException} and writes nothing (for {@link #setMany}: no entry of the call). Each
- * call to Firestore is bounded by the context's operation timeout: the owned client's RPC deadline and retry
- * budget are set to it, and the backend also stops waiting then and cancels the call; it then fails with
- * {@link CacheTimeoutException}. {@link #clear} and {@link #setMany} make several calls, each so bounded. Any
- * other failure is a {@link CacheBackendException}; errors are mapped in one place ({@code FirestoreErrors}),
- * and messages never contain credentials. A document that this backend did not write (other field types) is
- * read as bytes that Cachekit counts as corrupt and deletes, never as an exception.
+ * with {@link CacheValueTooLargeException} (which never opens Cachekit's circuit breaker) and writes nothing
+ * (for {@link #setMany}: no entry of the call). Each call to Firestore is bounded by the context's operation
+ * timeout: the owned client's RPC deadline and retry budget are set to it, and the backend also stops waiting
+ * then and cancels the call; it then fails with {@link CacheTimeoutException}. {@link #clear} and {@link
+ * #setMany} make several calls, each so bounded; {@link #setIfAbsent} makes up to three per attempt, all
+ * within one timeout. Any other failure is a {@link CacheBackendException}; errors are mapped in one place
+ * ({@code FirestoreErrors}), and messages never contain credentials. A document that this backend did not
+ * write (other field types) is read as bytes that Cachekit counts as corrupt and deletes, never as an
+ * exception.
  *
  * <h2>Threads</h2>
  *
- * Thread-safe. Creating the backend makes no call to Firestore: the client connects on first use, so an
- * unreachable Firestore shows in the operations, not at creation. The async methods never block: they adapt
+ * Thread-safe. {@link #create} makes no call to Firestore: the client connects on first use, so an unreachable
+ * Firestore shows in the operations. The provider (URIs, the Spring property) creates backends with a check
+ * that Firestore answers (one document read) and throws {@link StoreUnreachableException} when it does not, so
+ * that Cachekit starts without it and connects in the background. The async methods never block: they adapt
  * the client's {@code ApiFuture}s, and their futures complete on the client's gRPC threads (or, on a timeout,
  * on the backend's timer thread), so code chained on them must not block. The sync methods wait for the same
  * futures on the calling thread.
@@ -97,6 +106,18 @@ public final class FirestoreBackend implements CacheBackend {
 
     /** Runs a callback on the thread that completes the client's future. */
     private static final Executor DIRECT = Runnable::run;
+
+    /**
+     * Attempts of {@link #setIfAbsent}: an attempt lost to another writer (the document appeared, changed or
+     * vanished between two calls) starts over, within the same operation timeout.
+     */
+    static final int SET_IF_ABSENT_ATTEMPTS = 5;
+
+    /**
+     * The document that {@link #connect} reads: {@code ~} followed by no digest of the reserved form, so never an
+     * entry's id (see {@link DocumentLayout#documentId}).
+     */
+    static final String PROBE_ID = "~probe";
 
     /** Fires the operation timeouts of async calls, for every backend; one daemon thread. */
     private static final ScheduledThreadPoolExecutor TIMER = newTimer();
@@ -179,6 +200,35 @@ public final class FirestoreBackend implements CacheBackend {
     }
 
     /**
+     * Creates a backend as {@link #create} does, then checks that Firestore answers: one read of a document that
+     * no entry uses ({@value #PROBE_ID}; absent, it costs one document read). The provider creates backends so,
+     * so that Cachekit starts without an unreachable Firestore and connects in the background.
+     *
+     * @throws StoreUnreachableException when Firestore cannot be reached or does not answer within the operation
+     *     timeout; the backend's own client is closed
+     * @throws CacheBackendException when Firestore refuses the read (credentials, permissions, a database that
+     *     does not exist)
+     */
+    static FirestoreBackend connect(FirestoreBackendOptions options, BackendContext context) {
+        FirestoreBackend backend = create(options, context);
+        try {
+            backend.checkReachable();
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    private void checkReachable() {
+        try {
+            await("connect", () -> collection.document(PROBE_ID).get());
+        } catch (CacheBackendException e) {
+            throw errors.atCreation("connect", e);
+        }
+    }
+
+    /**
      * Every RPC of the owned client gets the operation timeout as its deadline and as its whole retry budget;
      * retries (of what the client deems retryable, such as {@code UNAVAILABLE}) start after 20 ms, so a
      * transient failure is retried within the timeout while a server that is down fails within milliseconds.
@@ -235,6 +285,17 @@ public final class FirestoreBackend implements CacheBackend {
     public void delete(String namespace, String key) {
         DocumentReference document = document(namespace, key);
         await("delete", document::delete);
+    }
+
+    /**
+     * Atomic among every writer of the collection: {@code create} (a write with the precondition that no
+     * document exists), and for a document that exists but has expired on the context's clock, an {@code
+     * update} with the precondition that it is still the version that was read. See {@link #setIfAbsentAsync};
+     * this waits for it, within the operation timeout as a whole.
+     */
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        return awaitAll("setIfAbsent", setIfAbsentAsync(namespace, key, value, ttl));
     }
 
     /** Page by page, each query and each batch of deletes bounded by the timeout; the clear as a whole is not. */
@@ -301,6 +362,38 @@ public final class FirestoreBackend implements CacheBackend {
     public CompletableFuture<Void> deleteAsync(String namespace, String key) {
         DocumentReference document = document(namespace, key);
         return async("delete", document::delete, result -> null);
+    }
+
+    /**
+     * Writes only where no live entry is, atomically among every writer of the collection, in every process:
+     *
+     * <ol>
+     *   <li>{@code create} the document: Firestore writes it only if no document of that id exists, so of
+     *       concurrent callers exactly one succeeds; the others get {@code ALREADY_EXISTS};
+     *   <li>then read the document: a live entry (by the context's clock) is returned unchanged; a document of
+     *       another writer is returned as bytes that are no envelope (Cachekit deletes it); a document deleted
+     *       in between starts over;
+     *   <li>an expired document is replaced by an {@code update} with the precondition that its update time is
+     *       still the one read, so again only one of concurrent callers replaces it; a caller that loses starts
+     *       over and finds the winner's entry.
+     * </ol>
+     *
+     * One call when the key is free, two when a live entry is in the way, three to replace an expired one; at
+     * most {@value #SET_IF_ABSENT_ATTEMPTS} attempts, all within one operation timeout. No thread waits: each
+     * call is chained on the completion of the one before.
+     */
+    @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        Write write;
+        try {
+            write = write(namespace, key, value, ttl, "setIfAbsent");
+        } catch (CacheBackendException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(errors.closed("setIfAbsent"));
+        }
+        return new ConditionalWrite(write).start();
     }
 
     @Override
@@ -544,8 +637,17 @@ public final class FirestoreBackend implements CacheBackend {
      * call once the operation timeout has passed. Cancelling the returned future cancels the call.
      */
     private <T, R> CompletableFuture<R> async(String operation, Supplier<ApiFuture<T>> call, Function<T, R> then) {
+        return async(operation, timeoutNanos, call, then);
+    }
+
+    /** {@link #async(String, Supplier, Function)} with what is left of an operation's timeout. */
+    private <T, R> CompletableFuture<R> async(
+            String operation, long budgetNanos, Supplier<ApiFuture<T>> call, Function<T, R> then) {
         if (closed.get()) {
             return CompletableFuture.failedFuture(errors.closed(operation));
+        }
+        if (budgetNanos <= 0) {
+            return CompletableFuture.failedFuture(errors.timeout(operation));
         }
         ApiFuture<T> future;
         try {
@@ -560,7 +662,7 @@ public final class FirestoreBackend implements CacheBackend {
                         future.cancel(true);
                     }
                 },
-                timeoutNanos,
+                budgetNanos,
                 TimeUnit.NANOSECONDS);
         result.whenComplete((value, error) -> {
             timer.cancel(false);
@@ -587,6 +689,148 @@ public final class FirestoreBackend implements CacheBackend {
                 },
                 DIRECT);
         return result;
+    }
+
+    /**
+     * One {@link #setIfAbsentAsync}: its calls one after another, each started from the completion of the one
+     * before, all within one operation timeout from the start. Cancelling its future cancels the call in flight.
+     */
+    private final class ConditionalWrite {
+        private static final String OPERATION = "setIfAbsent";
+
+        private final Write write;
+        private final long deadline = System.nanoTime() + timeoutNanos;
+        private final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        private volatile CompletableFuture<?> inFlight;
+        /** Only touched by one call's completion at a time, each after the one before. */
+        private volatile int attempts;
+
+        ConditionalWrite(Write write) {
+            this.write = write;
+            done.whenComplete((result, error) -> {
+                CompletableFuture<?> call = inFlight;
+                if (done.isCancelled() && call != null) {
+                    call.cancel(true);
+                }
+            });
+        }
+
+        CompletableFuture<byte[]> start() {
+            create();
+            return done;
+        }
+
+        /** Writes the document only if none exists; when one does, reads it. */
+        private void create() {
+            if (attempts++ == SET_IF_ABSENT_ATTEMPTS) {
+                done.completeExceptionally(new CacheBackendException("firestore " + OPERATION + " (" + target
+                        + "): the document kept changing under " + SET_IF_ABSENT_ATTEMPTS
+                        + " attempts (other writers); nothing was written"));
+                return;
+            }
+            then(call(() -> write.document.create(write.fields)), (written, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else if (FirestoreErrors.hasStatus(error, Status.Code.ALREADY_EXISTS)) {
+                    read();
+                } else if (FirestoreErrors.hasStatus(error, Status.Code.ABORTED)) {
+                    create(); // met a concurrent write; nothing was written
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        }
+
+        /** Returns a live entry; replaces an expired one; starts over when the document has gone. */
+        private void read() {
+            then(call(write.document::get), (snapshot, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                }
+                if (!snapshot.exists()) {
+                    create();
+                    return;
+                }
+                byte[] existing;
+                try {
+                    existing = DocumentLayout.read(snapshot, context.clock().instant());
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(failure(OPERATION, e));
+                    return;
+                }
+                if (existing != null) {
+                    done.complete(existing);
+                } else {
+                    replace(snapshot.getUpdateTime());
+                }
+            });
+        }
+
+        /** Overwrites the expired document only if it is still the version that was read. */
+        private void replace(Timestamp readVersion) {
+            then(call(() -> write.document.update(write.fields, Precondition.updatedAt(readVersion))), (ok, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else if (lostRace(error)) {
+                    create();
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        }
+
+        /**
+         * Another writer came first: the document read changed since ({@code FAILED_PRECONDITION}), was deleted
+         * ({@code NOT_FOUND}), or the write met a concurrent one ({@code ABORTED}); nothing was written.
+         */
+        private boolean lostRace(Throwable error) {
+            return FirestoreErrors.hasStatus(error, Status.Code.FAILED_PRECONDITION)
+                    || FirestoreErrors.hasStatus(error, Status.Code.NOT_FOUND)
+                    || FirestoreErrors.hasStatus(error, Status.Code.ABORTED);
+        }
+
+        private <T> CompletableFuture<T> call(Supplier<ApiFuture<T>> call) {
+            return async(OPERATION, deadline - System.nanoTime(), call, Function.identity());
+        }
+
+        private <T> void then(CompletableFuture<T> call, BiConsumer<T, Throwable> next) {
+            inFlight = call;
+            if (done.isDone()) {
+                call.cancel(true);
+                return;
+            }
+            call.whenComplete((value, error) -> {
+                if (!done.isDone()) {
+                    try {
+                        next.accept(value, error);
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(failure(OPERATION, e));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Waits for an operation of several calls, which bounds itself by the operation timeout (a second more is
+     * only a safety margin); on a timeout, or an interrupt, it is cancelled.
+     */
+    private <T> T awaitAll(String operation, CompletableFuture<T> future) {
+        try {
+            return future.get(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw errors.timeout(operation);
+        } catch (ExecutionException e) {
+            throw failure(operation, e.getCause() == null ? e : e.getCause());
+        } catch (CancellationException e) {
+            throw failure(operation, e);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw errors.interrupted(operation, e);
+        }
     }
 
     private CacheBackendException failure(String operation, Throwable error) {

@@ -44,13 +44,18 @@ public final class FirestoreBackendProvider implements CacheBackendProvider {
     }
 
     /**
-     * Creates the backend of {@code uri}; no call is made to Firestore.
+     * Creates the backend of {@code uri} and checks that Firestore answers, with one document read bounded by
+     * the context's timeout ({@link FirestoreBackend#connect}).
      *
      * @throws IllegalArgumentException for an invalid URI or option, or when no project can be found
+     * @throws io.cachekit.StoreUnreachableException when Firestore cannot be reached or does not answer in time,
+     *     so that Cachekit starts without it and connects in the background
+     * @throws io.cachekit.CacheBackendException when Firestore refuses (credentials, permissions, a database
+     *     that does not exist)
      */
     @Override
     public CacheBackend create(URI uri, BackendContext context) {
-        return FirestoreBackend.create(toOptions(uri), context);
+        return FirestoreBackend.connect(toOptions(uri), context);
     }
 
     /**

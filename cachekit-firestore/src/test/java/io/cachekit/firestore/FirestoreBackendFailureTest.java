@@ -3,12 +3,16 @@ package io.cachekit.firestore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.Cachekit;
+import io.cachekit.StoreUnreachableException;
 import io.cachekit.firestore.internal.DocumentLayout;
+import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.CacheBackendFailureContract;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +120,29 @@ class FirestoreBackendFailureTest extends CacheBackendFailureContract {
     }
 
     @Test
+    void setIfAbsentOnAPausedEmulatorEndsWithATimeoutAsAWhole() {
+        try (Cache cache = newCache("")) {
+            cache.set("taken", "v", Duration.ofSeconds(30));
+            pauseStore();
+            assertThatThrownBy(() -> cache.setIfAbsent("free", "w", null)).isInstanceOf(CacheTimeoutException.class);
+            CompletableFuture<Boolean> pending = cache.async().setIfAbsent("taken", "w", null);
+            assertThat(pending)
+                    .as("the async call returns at once, without waiting for the hung emulator")
+                    .isNotDone();
+            assertThat(pending)
+                    .failsWithin(Duration.ofSeconds(30))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CacheTimeoutException.class);
+            resumeStore();
+            Awaitility.await("answers again")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> "v".equals(cache.get("taken", String.class)));
+            assertThat(cache.setIfAbsent("taken", "w", null)).isFalse();
+        }
+    }
+
+    @Test
     void directCallsFailWithABackendExceptionWhileTheEmulatorIsDown() {
         try (Cache cache = newCache("")) {
             cache.set("k", "v");
@@ -137,9 +164,32 @@ class FirestoreBackendFailureTest extends CacheBackendFailureContract {
     void aCacheCreatedWhileTheEmulatorIsDownWorksOnceItIsUp() {
         stopStore();
         try (Cache cache = Cachekit.fromUri(storeUri() + "&namespace=late&timeout=1s")) {
-            assertThatThrownBy(() -> cache.get("k", String.class)).isInstanceOf(CacheBackendException.class);
+            assertThatThrownBy(() -> cache.get("k", String.class))
+                    .as("fails at once while connecting in the background")
+                    .isInstanceOf(StoreUnreachableException.class);
             startStore();
             Awaitility.await("the emulator answers")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(CacheBackendException.class)
+                    .until(() -> {
+                        cache.set("k", "v");
+                        return "v".equals(cache.get("k", String.class));
+                    });
+        }
+    }
+
+    @Test
+    void aPausedEmulatorIsUnreachableAtCreationAndTheCacheConnectsOnceItAnswers() {
+        pauseStore();
+        BackendContext context = FirestoreTestEmulator.context(operationTimeout());
+        assertThatThrownBy(() -> new FirestoreBackendProvider().create(URI.create(storeUri()), context))
+                .as("no answer within the timeout")
+                .isInstanceOf(StoreUnreachableException.class)
+                .hasMessageContaining("firestore connect");
+        try (Cache cache = Cachekit.fromUri(storeUri() + "&namespace=paused-at-creation&timeout=1s")) {
+            assertThat(cache.backendStatus()).isEqualTo(BackendStatus.CONNECTING);
+            resumeStore();
+            Awaitility.await("connected in the background")
                     .atMost(Duration.ofSeconds(60))
                     .ignoreExceptionsInstanceOf(CacheBackendException.class)
                     .until(() -> {

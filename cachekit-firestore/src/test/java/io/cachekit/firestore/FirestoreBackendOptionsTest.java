@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
-import io.cachekit.CacheBackendException;
 import io.cachekit.Cachekit;
+import io.cachekit.StoreUnreachableException;
+import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackendProvider;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -157,12 +160,26 @@ class FirestoreBackendOptionsTest {
     }
 
     @Test
-    void creatingACacheMakesNoCallSoAnUnreachableFirestoreShowsInTheOperations() {
+    void creatingACacheDoesNotWaitForAnUnreachableFirestoreWhichShowsInTheOperations() {
         try (Cache cache = Cachekit.fromUri("firestore://demo-down?emulatorHost=127.0.0.1:1&namespace=n&timeout=2s")) {
+            assertThat(cache.backendStatus()).as("connecting in the background").isEqualTo(BackendStatus.CONNECTING);
             assertThatThrownBy(() -> cache.get("k", String.class))
-                    .isInstanceOf(CacheBackendException.class)
+                    .isInstanceOf(StoreUnreachableException.class)
                     .hasMessageContaining("firestore get")
-                    .hasMessageContaining("emulator 127.0.0.1:1");
+                    .hasMessageContaining("127.0.0.1:1");
         }
+    }
+
+    @Test
+    void theProviderSaysWhenFirestoreCannotBeReached() {
+        BackendContext context = FirestoreTestEmulator.context(Duration.ofSeconds(2));
+        URI uri = URI.create("firestore://demo-down?emulatorHost=127.0.0.1:1");
+        assertThatThrownBy(() -> new FirestoreBackendProvider().create(uri, context))
+                .isInstanceOf(StoreUnreachableException.class)
+                .hasMessageContaining("firestore connect")
+                .hasMessageContaining("emulator 127.0.0.1:1");
+        assertThatThrownBy(() -> Cachekit.fromUri(uri + "&connect=eager&timeout=2s"))
+                .as("connect=eager waits and fails")
+                .isInstanceOf(StoreUnreachableException.class);
     }
 }

@@ -2,21 +2,28 @@ package io.cachekit.firestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.cloud.Timestamp;
 import com.google.cloud.firestore.Blob;
 import com.google.cloud.firestore.CollectionReference;
+import com.google.cloud.firestore.DocumentReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.Firestore;
+import com.google.cloud.firestore.Precondition;
+import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
 import io.cachekit.firestore.internal.DocumentLayout;
+import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.StoredKeys;
 import io.cachekit.tck.ManualClock;
+import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +32,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -168,27 +178,56 @@ class FirestoreBackendTest {
         backend.set(ns, "big", bytes("small before"), null);
         byte[] tooBig = new byte[largestValue(ns, "big", true) + 1];
         assertThatThrownBy(() -> backend.set(ns, "big", tooBig, Duration.ofMinutes(1)))
-                .isInstanceOf(CacheBackendException.class)
+                .as("not a failure of the store, so it never opens the circuit breaker")
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("1048576")
                 .hasMessageContaining("nothing was written");
         assertThat(backend.setAsync(ns, "big", tooBig, Duration.ofMinutes(1)))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(rawDocument(ns, "big").get("value")).isEqualTo(Blob.fromBytes(bytes("small before")));
 
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("a", bytes("1"));
         entries.put("b", new byte[DocumentLayout.MAX_DOCUMENT_BYTES]);
         entries.put("c", bytes("3"));
-        assertThatThrownBy(() -> backend.setMany(ns, entries, null)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.setMany(ns, entries, null)).isInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.setManyAsync(ns, entries, null))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.getMany(ns, List.of("a", "b", "c")))
                 .as("no entry of a bulk write with one oversized document")
                 .isEmpty();
+    }
+
+    @Test
+    void setIfAbsentOfADocumentOverOneMebibyteWritesNothing() throws Exception {
+        byte[] tooBig = new byte[largestValue(ns, "big", false) + 1];
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, "big", tooBig, null))
+                .isInstanceOf(CacheValueTooLargeException.class)
+                .hasMessageContaining("firestore setIfAbsent");
+        assertThat(backend.setIfAbsentAsync(ns, "big", tooBig, null))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
+        assertThat(rawDocument(ns, "big").exists()).isFalse();
+    }
+
+    @Test
+    void oversizedValuesNeverOpenTheCircuitBreaker() {
+        try (Cache cache = Cachekit.fromUri(FirestoreTestEmulator.uri(collection) + "&namespace=" + ns)) {
+            byte[] tooBig = new byte[DocumentLayout.MAX_DOCUMENT_BYTES];
+            for (int i = 0; i < 25; i++) {
+                assertThatThrownBy(() -> cache.set("big", tooBig)).isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus())
+                    .as("25 refused values are no failures of the store")
+                    .isEqualTo(BackendStatus.UP);
+            cache.set("small", "v");
+            assertThat(cache.get("small", String.class)).isEqualTo("v");
+        }
     }
 
     @Test
@@ -219,6 +258,153 @@ class FirestoreBackendTest {
         assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
                 .as("one byte over the computed limit")
                 .isInstanceOf(ExecutionException.class);
+    }
+
+    // ---------------------------------------------------------------- setIfAbsent
+
+    /**
+     * {@code callers} concurrent setIfAbsent calls of one key, each writing "v" + its index, on four backends
+     * with clients of their own (as in four processes), every other one async; their results in caller order.
+     */
+    private List<byte[]> setIfAbsentConcurrently(String key, int callers) throws Exception {
+        List<FirestoreBackend> writers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            writers.add(open(""));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<byte[]>> futures = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                FirestoreBackend writer = writers.get(i % writers.size());
+                byte[] value = bytes("v" + i);
+                boolean async = i % 2 == 1;
+                futures.add(pool.submit(() -> {
+                    assertThat(start.await(30, TimeUnit.SECONDS)).isTrue();
+                    return async
+                            ? writer.setIfAbsentAsync(ns, key, value, null).get(30, TimeUnit.SECONDS)
+                            : writer.setIfAbsent(ns, key, value, null);
+                }));
+            }
+            start.countDown();
+            List<byte[]> results = new ArrayList<>();
+            for (Future<byte[]> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+            writers.forEach(FirestoreBackend::close);
+        }
+    }
+
+    /** Exactly one caller wrote (returned null), its value is stored, and every other caller got that value. */
+    private void assertOneWriter(String key, List<byte[]> results) throws Exception {
+        List<Integer> writers = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) == null) {
+                writers.add(i);
+            }
+        }
+        assertThat(writers).as("callers that wrote").hasSize(1);
+        byte[] stored = backend.get(ns, key);
+        assertThat(stored).isEqualTo(bytes("v" + writers.get(0)));
+        assertThat(results)
+                .filteredOn(Objects::nonNull)
+                .hasSize(results.size() - 1)
+                .allSatisfy(existing -> assertThat(existing).isEqualTo(stored));
+    }
+
+    /**
+     * Firestore and Google's emulator enforce an update-time precondition; @firestore-emulator/server enforces
+     * only the exists precondition (it ignores update times, and its transactions isolate nothing), so there
+     * concurrent replacements of one expired document may all succeed.
+     */
+    private static void assumeUpdateTimePreconditions() {
+        Assumptions.assumeTrue(
+                FirestoreTestEmulator.isGoogleEmulator(),
+                "only Google's emulator enforces update-time preconditions, as Firestore does;"
+                        + " @firestore-emulator/server ignores them");
+    }
+
+    @Test
+    void theEmulatorEnforcesThePreconditionsThatSetIfAbsentRestsOn() throws Exception {
+        assumeUpdateTimePreconditions();
+        DocumentReference document = raw.collection(collection).document(DocumentLayout.documentId(ns, "pre"));
+        Map<String, Object> fields = DocumentLayout.fields(ns, bytes("a"), null);
+        document.create(fields).get(30, TimeUnit.SECONDS);
+        Throwable exists = catchThrowable(() -> document.create(fields).get(30, TimeUnit.SECONDS));
+        assertThat(FirestoreErrors.hasStatus(exists, Status.Code.ALREADY_EXISTS))
+                .as("create of an existing document: %s", exists)
+                .isTrue();
+
+        Timestamp read = document.get().get(30, TimeUnit.SECONDS).getUpdateTime();
+        document.update(DocumentLayout.fields(ns, bytes("b"), null), Precondition.updatedAt(read))
+                .get(30, TimeUnit.SECONDS);
+        Throwable stale = catchThrowable(
+                () -> document.update(DocumentLayout.fields(ns, bytes("c"), null), Precondition.updatedAt(read))
+                        .get(30, TimeUnit.SECONDS));
+        assertThat(FirestoreErrors.hasStatus(stale, Status.Code.FAILED_PRECONDITION))
+                .as("update of a version that is no longer there: %s", stale)
+                .isTrue();
+        assertThat(backend.get(ns, "pre")).isEqualTo(bytes("b"));
+    }
+
+    @Test
+    void setIfAbsentWritesOnceAmongWritersWithClientsOfTheirOwn() throws Exception {
+        assertOneWriter("free", setIfAbsentConcurrently("free", 12));
+    }
+
+    @Test
+    void anExpiredDocumentIsReplacedByExactlyOneOfConcurrentWriters() throws Exception {
+        assumeUpdateTimePreconditions();
+        backend.set(ns, "expired", bytes("old"), Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(rawDocument(ns, "expired").exists())
+                .as("still there: only Firestore's TTL policy deletes it")
+                .isTrue();
+        assertOneWriter("expired", setIfAbsentConcurrently("expired", 12));
+        assertThat(rawDocument(ns, "expired").get("expiresAt"))
+                .as("the old expiry is gone with the old value")
+                .isNull();
+    }
+
+    @Test
+    void setIfAbsentLeavesALiveEntryUntouchedAndReturnsIt() throws Exception {
+        backend.set(ns, "k", bytes("first"), Duration.ofSeconds(30));
+        Timestamp written = rawDocument(ns, "k").getUpdateTime();
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(backend.setIfAbsent(ns, "k", bytes("second"), null)).isEqualTo(bytes("first"));
+        assertThat(backend.setIfAbsentAsync(ns, "k", bytes("third"), null).get(30, TimeUnit.SECONDS))
+                .isEqualTo(bytes("first"));
+        assertThat(rawDocument(ns, "k").getUpdateTime()).as("not written again").isEqualTo(written);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(backend.setIfAbsent(ns, "k", bytes("fourth"), Duration.ofMinutes(1)))
+                .as("expired at its deadline: written")
+                .isNull();
+        DocumentSnapshot document = rawDocument(ns, "k");
+        assertThat(document.getData()).containsOnlyKeys("ns", "value", "expiresAt");
+        assertThat(document.get("value")).isEqualTo(Blob.fromBytes(bytes("fourth")));
+        assertThat(document.get("expiresAt")).isEqualTo(Timestamp.parseTimestamp("2026-03-04T05:07:37.008Z"));
+
+        assertThat(backend.setIfAbsentAsync(ns, "fresh", bytes("x"), null).get(30, TimeUnit.SECONDS))
+                .isNull();
+        assertThat(backend.get(ns, "fresh")).isEqualTo(bytes("x"));
+    }
+
+    @Test
+    void setIfAbsentThroughACacheWritesOnceAndReplacesExpiredEntries() {
+        try (Cache cache = Cachekit.create(
+                CachekitConfig.builder().namespace(ns).clock(clock).build(), backend)) {
+            assertThat(cache.setIfAbsent("k", "first", Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.setIfAbsent("k", "second", null)).isFalse();
+            assertThat(cache.async().setIfAbsent("k", "third", null).join()).isFalse();
+            assertThat(cache.get("k", String.class)).isEqualTo("first");
+            clock.advance(Duration.ofSeconds(6));
+            assertThat(cache.async().setIfAbsent("k", "fourth", null).join()).isTrue();
+            assertThat(cache.get("k", String.class)).isEqualTo("fourth");
+        }
     }
 
     // ---------------------------------------------------------------- clear and bulk
@@ -299,6 +485,10 @@ class FirestoreBackendTest {
         assertThat(backend.getMany(ns, List.of("string-expiry", "no-fields")))
                 .hasEntrySatisfying("string-expiry", bytes -> assertThat(bytes).isEmpty())
                 .hasEntrySatisfying("no-fields", bytes -> assertThat(bytes).isEmpty());
+        assertThat(backend.setIfAbsent(ns, "string-value", bytes("mine"), null))
+                .as("in the way, returned as bytes that are no envelope, and not overwritten")
+                .isEmpty();
+        assertThat(rawDocument(ns, "string-value").get("value")).isEqualTo("not bytes");
 
         try (Cache cache = Cachekit.create(
                 CachekitConfig.builder().namespace(ns).clock(clock).build(), backend)) {
@@ -370,6 +560,9 @@ class FirestoreBackendTest {
         assertThatThrownBy(() -> backend.set(ns, "k", bytes("v"), null)).isInstanceOf(CacheBackendException.class);
         assertThatThrownBy(() -> backend.clear(ns)).isInstanceOf(CacheBackendException.class);
         assertThatThrownBy(() -> backend.getMany(ns, List.of())).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, "k", bytes("v"), null))
+                .isInstanceOf(CacheBackendException.class)
+                .hasMessageContaining("closed");
         assertThat(backend.getAsync(ns, "k"))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
@@ -383,6 +576,10 @@ class FirestoreBackendTest {
         assertThatThrownBy(() -> backend.set(ns, "k", null, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> backend.getAsync(ns, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> backend.setMany(ns, null, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, null, bytes("v"), null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> backend.setIfAbsentAsync(ns, "k", null, null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     // ---------------------------------------------------------------- through Cachekit

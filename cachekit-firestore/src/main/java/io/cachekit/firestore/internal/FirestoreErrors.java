@@ -4,6 +4,8 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.cloud.firestore.FirestoreException;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.StoreUnreachableException;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  *   <li>gRPC {@code DEADLINE_EXCEEDED}, and the operation timeout passing while the backend waits, become
  *       {@link CacheTimeoutException};
  *   <li>{@code UNAVAILABLE} (the server cannot be reached or went away) becomes {@link CacheBackendException}
- *       saying so;
+ *       saying so; at creation ({@link #atCreation}), it and a timeout become {@link StoreUnreachableException};
  *   <li>every other status ({@code PERMISSION_DENIED}, {@code UNAUTHENTICATED}, {@code NOT_FOUND} for a
  *       missing database, {@code INVALID_ARGUMENT}, {@code RESOURCE_EXHAUSTED}, ...) and any other failure of
  *       the client become {@link CacheBackendException} with the status in the message.
@@ -65,6 +67,25 @@ public final class FirestoreErrors {
         return new CacheBackendException(prefix(operation) + " failed: " + status + describe(cause), cause);
     }
 
+    /**
+     * A failure of the call that checks, when the backend is created, that Firestore answers: a server that
+     * cannot be reached ({@code UNAVAILABLE}: refused, reset, a host that does not resolve) or does not answer
+     * in time becomes {@link StoreUnreachableException}, so that Cachekit starts without it and connects in the
+     * background; anything else (credentials, a missing database) stays as {@link #map} makes it, an error.
+     */
+    public CacheBackendException atCreation(String operation, Throwable error) {
+        CacheBackendException mapped = map(operation, error);
+        if (mapped instanceof StoreUnreachableException) {
+            return mapped;
+        }
+        if (mapped instanceof CacheTimeoutException
+                || hasStatus(mapped, Status.Code.UNAVAILABLE)
+                || hasStatus(mapped, Status.Code.DEADLINE_EXCEEDED)) {
+            return new StoreUnreachableException(mapped.getMessage(), mapped);
+        }
+        return mapped;
+    }
+
     /** The operation timeout passed while waiting for {@code operation}. */
     public CacheTimeoutException timeout(String operation) {
         return timeout(operation, null);
@@ -84,11 +105,16 @@ public final class FirestoreErrors {
         return new CacheBackendException(prefix(operation) + " was interrupted", e);
     }
 
-    /** A document over Firestore's 1 MiB limit: refused before anything is sent. */
-    public CacheBackendException tooLarge(String operation, long documentBytes, int valueBytes) {
-        return new CacheBackendException(prefix(operation) + ": a document of " + documentBytes + " bytes (value of "
-                + valueBytes + " bytes) is over Firestore's limit of " + DocumentLayout.MAX_DOCUMENT_BYTES
-                + " bytes per document; nothing was written");
+    /**
+     * A document over Firestore's 1 MiB limit: refused before anything is sent. A {@link
+     * CacheValueTooLargeException}, which says nothing of the store's health (it never opens the circuit
+     * breaker).
+     */
+    public CacheValueTooLargeException tooLarge(String operation, long documentBytes, int valueBytes) {
+        return new CacheValueTooLargeException(
+                prefix(operation) + ": a document of " + documentBytes + " bytes (value of "
+                        + valueBytes + " bytes) is over Firestore's limit of " + DocumentLayout.MAX_DOCUMENT_BYTES
+                        + " bytes per document; nothing was written");
     }
 
     private String prefix(String operation) {
@@ -101,6 +127,15 @@ public final class FirestoreErrors {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * Whether {@code error}, or an error in its chain of causes (a mapped exception keeps the client's error as
+     * its cause), carries the gRPC status {@code code}: how a conditional write tells a lost race ({@code
+     * ALREADY_EXISTS}, {@code FAILED_PRECONDITION}) from a failure.
+     */
+    public static boolean hasStatus(Throwable error, Status.Code code) {
+        return error != null && statusCode(error) == code;
     }
 
     /** The gRPC status of the first error in the chain that carries one, or {@code null}. */
