@@ -310,8 +310,13 @@ public final class PostgresBackend extends BlockingCacheBackend {
                 return null;
             }
             byte[] existing = get(namespace, key);
-            if (existing != null || attempt >= 2) {
-                return existing; // null only when the row kept expiring between the two statements
+            if (existing != null) {
+                return existing;
+            }
+            if (attempt >= 2) {
+                // Null would say "written": the row kept expiring between the two statements, so say so.
+                throw new CacheBackendException(
+                        "postgres setIfAbsent: the entry changed under each of 3 attempts; nothing was written");
             }
         }
     }

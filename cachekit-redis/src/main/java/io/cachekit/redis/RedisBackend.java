@@ -243,11 +243,17 @@ public final class RedisBackend implements CacheBackend {
             if (ok != null) {
                 return CompletableFuture.completedFuture(null);
             }
-            return commands.get(storedKey)
-                    .toCompletableFuture()
-                    .thenCompose(existing -> existing != null || attempts <= 1
-                            ? CompletableFuture.completedFuture(existing)
-                            : setIfAbsent(storedKey, value, args, attempts - 1)); // expired in between: try again
+            return commands.get(storedKey).toCompletableFuture().thenCompose(existing -> {
+                if (existing != null) {
+                    return CompletableFuture.completedFuture(existing);
+                }
+                if (attempts <= 1) {
+                    // Null would say "written": the key kept expiring between SET NX and GET, so say so.
+                    return CompletableFuture.failedFuture(new CacheBackendException("redis setIfAbsent on "
+                            + options.target() + ": the key changed under every attempt; nothing was written"));
+                }
+                return setIfAbsent(storedKey, value, args, attempts - 1); // expired in between: try again
+            });
         });
     }
 
