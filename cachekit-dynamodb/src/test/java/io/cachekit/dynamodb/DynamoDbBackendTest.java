@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cachekit.BackendStatus;
+import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.Cachekit;
+import io.cachekit.CachekitConfig;
 import io.cachekit.dynamodb.TestDynamo.Requests;
 import io.cachekit.dynamodb.internal.ItemLayout;
 import io.cachekit.spi.BackendContext;
@@ -289,25 +294,53 @@ class DynamoDbBackendTest {
         requests.reset();
 
         assertThatThrownBy(() -> backend.set(ns, "big", big, null))
-                .isInstanceOf(CacheBackendException.class)
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("400 KB")
                 .hasMessageContaining("nothing was written");
         assertThat(backend.setAsync(ns, "big", big, Duration.ofMinutes(1)))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         Map<String, byte[]> many = new LinkedHashMap<>();
         many.put("fits", bytes("x"));
         many.put("big", big);
-        assertThatThrownBy(() -> backend.setMany(ns, many, null)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.setMany(ns, many, null)).isInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.setManyAsync(ns, many, null))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(requests.operations()).as("nothing was sent").isEmpty();
 
         assertThat(backend.get(ns, "big")).isEqualTo(bytes("small before"));
         assertThat(backend.get(ns, "fits")).as("a bulk write is refused whole").isNull();
+    }
+
+    @Test
+    void valuesOverTheLimitNeverOpenTheCircuitBreaker() {
+        CachekitConfig config = CachekitConfig.builder()
+                .namespace(newNamespace())
+                .breakerMinimumCalls(4)
+                .operationTimeout(Duration.ofSeconds(10))
+                .executor(executor)
+                .build();
+        DynamoDbBackend own = DynamoDbBackend.create(TestDynamo.options(TABLE).build(), Cachekit.contextOf(config));
+        try (Cache cache = Cachekit.create(config, own)) {
+            byte[] big = new byte[ItemLayout.MAX_ITEM_BYTES];
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> cache.set("big", big)).isInstanceOf(CacheValueTooLargeException.class);
+                assertThat(cache.async().set("big", big))
+                        .failsWithin(Duration.ofSeconds(10))
+                        .withThrowableOfType(ExecutionException.class)
+                        .withCauseInstanceOf(CacheValueTooLargeException.class);
+                assertThatThrownBy(() -> cache.setIfAbsent("big", big, null))
+                        .isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus())
+                    .as("30 values over the limit say nothing of the store's health")
+                    .isEqualTo(BackendStatus.UP);
+            cache.set("small", "fits");
+            assertThat(cache.get("small", String.class)).isEqualTo("fits");
+        }
     }
 
     @Test
