@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,10 +52,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -284,6 +290,226 @@ class DynamoDbBackendTest {
         }
     }
 
+    // ---------------------------------------------------------------- setIfAbsent
+
+    @Test
+    void setIfAbsentReadsTheEntryWithItsGenerationAndWritesOnlyOverADeadOne() {
+        String ns = newNamespace();
+        for (boolean viaAsync : List.of(false, true)) {
+            String key = viaAsync ? "async" : "sync";
+            requests.reset();
+            byte[] first = viaAsync
+                    ? backend.setIfAbsentAsync(ns, key, bytes("first"), Duration.ofMinutes(1))
+                            .join()
+                    : backend.setIfAbsent(ns, key, bytes("first"), Duration.ofMinutes(1));
+            assertThat(first).as("written").isNull();
+            assertThat(requests.operations())
+                    .as("a consistent read of the entry and its generation, then the conditional put")
+                    .containsExactly("BatchGetItem", "PutItem");
+            requests.reset();
+
+            byte[] second = viaAsync
+                    ? backend.setIfAbsentAsync(ns, key, bytes("second"), null).join()
+                    : backend.setIfAbsent(ns, key, bytes("second"), null);
+            assertThat(second).as("the live entry's bytes").isEqualTo(bytes("first"));
+            assertThat(requests.operations())
+                    .as("a live entry answers from the read")
+                    .containsExactly("BatchGetItem");
+            assertThat(backend.get(ns, key)).isEqualTo(bytes("first"));
+
+            Map<String, AttributeValue> item = rawItem(ItemLayout.entryKey(ns, key));
+            assertThat(item).containsKeys("v", "g", "exp", "ttl");
+        }
+    }
+
+    @Test
+    void setIfAbsentReplacesAnEntryThatAnotherProcessClearedThoughTheWriterRemembersTheOldGeneration() {
+        String ns = newNamespace();
+        try (DynamoDbBackend other = DynamoDbBackend.create(
+                TestDynamo.options(TABLE).build(), context(Duration.ofSeconds(10), Clock.systemUTC()))) {
+            backend.set(ns, "k", bytes("before"), null);
+            backend.set(ns, "a", bytes("before"), null);
+            other.clear(ns);
+
+            assertThat(backend.setIfAbsent(ns, "k", bytes("after"), null)).isNull();
+            assertThat(backend.setIfAbsentAsync(ns, "a", bytes("after"), null).join())
+                    .isNull();
+            assertThat(other.get(ns, "k")).isEqualTo(bytes("after"));
+            assertThat(other.get(ns, "a")).isEqualTo(bytes("after"));
+            assertThat(other.setIfAbsent(ns, "k", bytes("again"), null)).isEqualTo(bytes("after"));
+            assertThat(other.setIfAbsentAsync(ns, "a", bytes("again"), null).join())
+                    .isEqualTo(bytes("after"));
+        }
+    }
+
+    @Test
+    void ofConcurrentCallersInTwoProcessesExactlyOneWrites() throws Exception {
+        int callers = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try (DynamoDbBackend other = DynamoDbBackend.create(
+                TestDynamo.options(TABLE).build(), context(Duration.ofSeconds(30), Clock.systemUTC()))) {
+            for (int round = 0; round < 10; round++) {
+                String ns = newNamespace();
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<byte[]>> results = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    DynamoDbBackend process = i % 2 == 0 ? backend : other;
+                    boolean viaAsync = (i / 2) % 2 == 0;
+                    byte[] mine = bytes("caller-" + i);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return viaAsync
+                                ? process.setIfAbsentAsync(ns, "k", mine, null).join()
+                                : process.setIfAbsent(ns, "k", mine, null);
+                    }));
+                }
+                start.countDown();
+                int written = 0;
+                List<byte[]> existing = new ArrayList<>();
+                for (Future<byte[]> result : results) {
+                    byte[] r = result.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (r == null) {
+                        written++;
+                    } else {
+                        existing.add(r);
+                    }
+                }
+                assertThat(written).as("round %d: callers that wrote", round).isEqualTo(1);
+                byte[] stored = other.get(ns, "k");
+                assertThat(existing)
+                        .as("every other caller got the winner's bytes")
+                        .allSatisfy(r -> assertThat(r).isEqualTo(stored));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCallerThatLosesTheRaceGetsTheWinnersBytesFromTheFailedConditionOrFromARead() {
+        Racing racing = new Racing();
+        try (DynamoDbClient raw = TestDynamo.client(TestDynamo.ENDPOINT, new Requests());
+                DynamoDbClient sync = DynamoDbClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(requests).addExecutionInterceptor(racing))
+                        .build();
+                DynamoDbAsyncClient async = DynamoDbAsyncClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(requests).addExecutionInterceptor(racing))
+                        .build();
+                DynamoDbBackend racer = DynamoDbBackend.create(
+                        DynamoDbBackendOptions.builder()
+                                .table(TABLE)
+                                .clients(sync, async)
+                                .build(),
+                        context(Duration.ofSeconds(30), Clock.systemUTC()))) {
+            racing.raw = raw;
+            for (boolean allOld : List.of(false, true)) {
+                for (boolean viaAsync : List.of(false, true)) {
+                    String ns = newNamespace();
+                    racing.returnOldItem = allOld;
+                    racing.winner.set(ItemLayout.entryItem(
+                            ItemLayout.entryKey(ns, "k"), bytes("winner"), 0, null, Instant.now(), null));
+                    requests.reset();
+                    byte[] result = viaAsync
+                            ? racer.setIfAbsentAsync(ns, "k", bytes("loser"), null)
+                                    .join()
+                            : racer.setIfAbsent(ns, "k", bytes("loser"), null);
+                    assertThat(result).isEqualTo(bytes("winner"));
+                    assertThat(requests.operations())
+                            .as(
+                                    allOld
+                                            ? "DynamoDB returned the item in the way with the failed condition"
+                                            : "dynalite does not return it: one consistent read of it")
+                            .containsExactlyElementsOf(
+                                    allOld
+                                            ? List.of("BatchGetItem", "PutItem")
+                                            : List.of("BatchGetItem", "PutItem", "BatchGetItem"));
+                    assertThat(racer.get(ns, "k")).isEqualTo(bytes("winner"));
+                }
+            }
+            assertThat(racing.allOldAsked)
+                    .as("every conditional put asks for ALL_OLD")
+                    .isTrue();
+
+            // A winner whose entry is gone before the loser reads it: the loser goes round again and writes.
+            for (boolean viaAsync : List.of(false, true)) {
+                String ns = newNamespace();
+                racing.returnOldItem = false;
+                racing.deleteAfterFailure = true;
+                racing.winner.set(ItemLayout.entryItem(
+                        ItemLayout.entryKey(ns, "k"), bytes("winner"), 0, null, Instant.now(), null));
+                requests.reset();
+                byte[] result = viaAsync
+                        ? racer.setIfAbsentAsync(ns, "k", bytes("second"), null).join()
+                        : racer.setIfAbsent(ns, "k", bytes("second"), null);
+                assertThat(result).isNull();
+                assertThat(requests.operations()).containsExactly("BatchGetItem", "PutItem", "BatchGetItem", "PutItem");
+                assertThat(racer.get(ns, "k")).isEqualTo(bytes("second"));
+            }
+        }
+    }
+
+    /**
+     * Makes a conditional put lose a race: just before the next one is sent, another writer's item (the
+     * {@link #winner}) is put with a client of its own. With {@link #returnOldItem} it also does what DynamoDB
+     * does for {@code ReturnValuesOnConditionCheckFailure=ALL_OLD} and dynalite does not: the failed
+     * condition's exception carries the item in the way. With {@link #deleteAfterFailure} the winner's entry is
+     * deleted right after the loser's condition failed.
+     */
+    static final class Racing implements ExecutionInterceptor {
+        final AtomicReference<Map<String, AttributeValue>> winner = new AtomicReference<>();
+        volatile DynamoDbClient raw;
+        volatile boolean returnOldItem;
+        volatile boolean deleteAfterFailure;
+        volatile boolean allOldAsked = true;
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutItemRequest put && put.conditionExpression() != null) {
+                if (put.returnValuesOnConditionCheckFailure() != ReturnValuesOnConditionCheckFailure.ALL_OLD) {
+                    allOldAsked = false;
+                }
+                Map<String, AttributeValue> item = winner.getAndSet(null);
+                if (item != null) {
+                    raw.putItem(b -> b.tableName(TABLE).item(item));
+                }
+            }
+        }
+
+        @Override
+        public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+            Throwable error = context.exception();
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof ConditionalCheckFailedException failed)
+                    || !(context.request() instanceof PutItemRequest put)) {
+                return error;
+            }
+            Map<String, AttributeValue> key = Map.of(ItemLayout.PK, put.item().get(ItemLayout.PK));
+            if (deleteAfterFailure) {
+                deleteAfterFailure = false;
+                raw.deleteItem(b -> b.tableName(TABLE).key(key));
+                return error;
+            }
+            if (!returnOldItem) {
+                return error;
+            }
+            Map<String, AttributeValue> old = raw.getItem(
+                            b -> b.tableName(TABLE).key(key).consistentRead(true))
+                    .item();
+            ConditionalCheckFailedException withItem =
+                    failed.toBuilder().item(old).build();
+            return error == cause ? withItem : new CompletionException(withItem);
+        }
+    }
+
     // ---------------------------------------------------------------- item size
 
     @Test
@@ -301,6 +527,12 @@ class DynamoDbBackendTest {
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(CacheValueTooLargeException.class);
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, "absent", big, null))
+                .isInstanceOf(CacheValueTooLargeException.class);
+        assertThat(backend.setIfAbsentAsync(ns, "absent", big, null))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         Map<String, byte[]> many = new LinkedHashMap<>();
         many.put("fits", bytes("x"));
         many.put("big", big);
@@ -313,6 +545,7 @@ class DynamoDbBackendTest {
 
         assertThat(backend.get(ns, "big")).isEqualTo(bytes("small before"));
         assertThat(backend.get(ns, "fits")).as("a bulk write is refused whole").isNull();
+        assertThat(backend.get(ns, "absent")).isNull();
     }
 
     @Test
@@ -437,6 +670,12 @@ class DynamoDbBackendTest {
         assertThat(rawItem(ItemLayout.entryKey(ns, "real")))
                 .as("dynalite never deletes by TTL; the read filtered it")
                 .isNotEmpty();
+        assertThat(backend.setIfAbsent(ns, "real", bytes("new"), null))
+                .as("an expired item the store still holds is no obstacle")
+                .isNull();
+        assertThat(backend.setIfAbsentAsync(ns, "kept", bytes("new"), null).join())
+                .isEqualTo(bytes("v"));
+        assertThat(backend.get(ns, "real")).isEqualTo(bytes("new"));
     }
 
     // ---------------------------------------------------------------- batches
