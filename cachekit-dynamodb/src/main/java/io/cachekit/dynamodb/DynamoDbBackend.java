@@ -1,6 +1,7 @@
 package io.cachekit.dynamodb;
 
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
 import io.cachekit.dynamodb.internal.Batches;
 import io.cachekit.dynamodb.internal.DynamoDbErrors;
 import io.cachekit.dynamodb.internal.Generations;
@@ -573,8 +574,15 @@ public final class DynamoDbBackend implements CacheBackend {
                     keysToRead(chunk.stream().map(ItemLayout::key).toList());
             for (int attempt = 0; ; attempt++) {
                 KeysAndAttributes request = pending;
-                BatchGetItemResponse response =
-                        call(operation, deadline, o -> client.batchGetItem(batchGetRequest(request, o)));
+                BatchGetItemResponse response;
+                try {
+                    response = call(operation, deadline, o -> client.batchGetItem(batchGetRequest(request, o)));
+                } catch (CacheTimeoutException e) {
+                    throw attempt == 0
+                            ? e
+                            : stillUnprocessed(
+                                    operation, unprocessedReads(request.keys().size()), e);
+                }
                 collect(response, found);
                 KeysAndAttributes left = response.unprocessedKeys().get(table);
                 if (left == null || left.keys().isEmpty()) {
@@ -585,9 +593,7 @@ public final class DynamoDbBackend implements CacheBackend {
                         attempt,
                         deadline,
                         () -> errors.timeout(
-                                operation,
-                                left.keys().size()
-                                        + " items stayed unprocessed (throttled or over the response size limit)"));
+                                operation, unprocessedReads(left.keys().size())));
             }
         }
         return found;
@@ -614,7 +620,11 @@ public final class DynamoDbBackend implements CacheBackend {
             long deadline,
             Map<String, Map<String, AttributeValue>> found,
             int attempt) {
-        return callAsync(operation, deadline, o -> asyncClient.batchGetItem(batchGetRequest(pending, o)))
+        return resent(
+                        callAsync(operation, deadline, o -> asyncClient.batchGetItem(batchGetRequest(pending, o))),
+                        attempt,
+                        operation,
+                        unprocessedReads(pending.keys().size()))
                 .thenCompose(response -> {
                     collect(response, found);
                     KeysAndAttributes left = response.unprocessedKeys().get(table);
@@ -626,8 +636,7 @@ public final class DynamoDbBackend implements CacheBackend {
                                     deadline,
                                     () -> errors.timeout(
                                             operation,
-                                            left.keys().size()
-                                                    + " items stayed unprocessed (throttled or over the response size limit)"))
+                                            unprocessedReads(left.keys().size())))
                             .thenCompose(v -> batchGetChunkAsync(
                                     operation, keysToRead(left.keys()), deadline, found, attempt + 1));
                 });
@@ -637,32 +646,70 @@ public final class DynamoDbBackend implements CacheBackend {
         List<WriteRequest> pending = chunk;
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> request = pending;
-            BatchWriteItemResponse response =
-                    call(operation, deadline, o -> client.batchWriteItem(batchWriteRequest(request, o)));
+            BatchWriteItemResponse response;
+            try {
+                response = call(operation, deadline, o -> client.batchWriteItem(batchWriteRequest(request, o)));
+            } catch (CacheTimeoutException e) {
+                throw attempt == 0 ? e : stillUnprocessed(operation, unprocessedWrites(request.size()), e);
+            }
             List<WriteRequest> left = response.unprocessedItems().get(table);
             if (left == null || left.isEmpty()) {
                 return;
             }
             pending = left;
-            Batches.pause(
-                    attempt, deadline, () -> errors.timeout(operation, left.size() + " items stayed unprocessed"));
+            Batches.pause(attempt, deadline, () -> errors.timeout(operation, unprocessedWrites(left.size())));
         }
     }
 
     private CompletableFuture<Void> batchWriteAsync(
             String operation, List<WriteRequest> pending, long deadline, int attempt) {
-        return callAsync(operation, deadline, o -> asyncClient.batchWriteItem(batchWriteRequest(pending, o)))
+        return resent(
+                        callAsync(operation, deadline, o -> asyncClient.batchWriteItem(batchWriteRequest(pending, o))),
+                        attempt,
+                        operation,
+                        unprocessedWrites(pending.size()))
                 .thenCompose(response -> {
                     List<WriteRequest> left = response.unprocessedItems().get(table);
                     if (left == null || left.isEmpty()) {
                         return CompletableFuture.completedFuture(null);
                     }
                     return Batches.later(
-                                    attempt,
-                                    deadline,
-                                    () -> errors.timeout(operation, left.size() + " items stayed unprocessed"))
+                                    attempt, deadline, () -> errors.timeout(operation, unprocessedWrites(left.size())))
                             .thenCompose(v -> batchWriteAsync(operation, left, deadline, attempt + 1));
                 });
+    }
+
+    private static String unprocessedReads(int items) {
+        return items + " items stayed unprocessed (throttled or over the response size limit)";
+    }
+
+    private static String unprocessedWrites(int items) {
+        return items + " items stayed unprocessed";
+    }
+
+    /**
+     * The failure of a request that sent unprocessed items again: a timeout names them (as the pause before it
+     * does), whether the deadline fell in the pause or in the request; any other failure as {@link
+     * DynamoDbErrors#map}.
+     */
+    private CacheBackendException stillUnprocessed(String operation, String detail, Throwable error) {
+        CacheBackendException mapped = errors.map(operation, error);
+        if (!(mapped instanceof CacheTimeoutException)) {
+            return mapped;
+        }
+        CacheTimeoutException timeout = errors.timeout(operation, detail);
+        timeout.initCause(mapped);
+        return timeout;
+    }
+
+    /** {@link #stillUnprocessed} for the async request of send number {@code attempt + 1}. */
+    private <T> CompletableFuture<T> resent(
+            CompletableFuture<T> request, int attempt, String operation, String detail) {
+        if (attempt == 0) {
+            return request;
+        }
+        return request.exceptionallyCompose(
+                e -> CompletableFuture.failedFuture(stillUnprocessed(operation, detail, e)));
     }
 
     private void collect(BatchGetItemResponse response, Map<String, Map<String, AttributeValue>> found) {

@@ -2,6 +2,7 @@ package io.cachekit.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.cachekit.BackendStatus;
@@ -767,6 +768,115 @@ class DynamoDbBackendTest {
         }
     }
 
+    @Test
+    void aResendWhoseOwnRequestRunsOutOfTimeStillNamesTheUnprocessedItems() {
+        Unprocessing unprocessing = new Unprocessing(0);
+        StallingResends stall = new StallingResends();
+        try (DynamoDbClient sync = DynamoDbClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(unprocessing).addExecutionInterceptor(stall))
+                        .build();
+                DynamoDbAsyncClient async = DynamoDbAsyncClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(unprocessing).addExecutionInterceptor(stall))
+                        .build();
+                DynamoDbBackend flaky = DynamoDbBackend.create(
+                        DynamoDbBackendOptions.builder()
+                                .table(TABLE)
+                                .clients(sync, async)
+                                .build(),
+                        context(Duration.ofMillis(1500), Clock.systemUTC()))) {
+            String ns = newNamespace();
+            Map<String, byte[]> entries = Map.of("a", bytes("1"), "b", bytes("2"));
+            List<String> keys = List.of("a", "b");
+            for (boolean viaAsync : List.of(false, true)) {
+                for (boolean reads : List.of(false, true)) {
+                    unprocessing.only(reads ? BatchGetItemResponse.class : BatchWriteItemResponse.class);
+                    unprocessing.reset(1);
+                    stall.arm(reads ? "BatchGetItem" : "BatchWriteItem");
+                    Throwable failure;
+                    try {
+                        if (viaAsync) {
+                            CompletableFuture<?> f =
+                                    reads ? flaky.getManyAsync(ns, keys) : flaky.setManyAsync(ns, entries, null);
+                            failure = catchThrowable(() -> f.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                                    .getCause();
+                        } else {
+                            failure = catchThrowable(() -> {
+                                if (reads) {
+                                    flaky.getMany(ns, keys);
+                                } else {
+                                    flaky.setMany(ns, entries, null);
+                                }
+                            });
+                        }
+                    } finally {
+                        stall.release();
+                    }
+                    assertThat(stall.stalled())
+                            .as(
+                                    "async %s, reads %s: the resend was held past the deadline (%s)",
+                                    viaAsync, reads, failure)
+                            .isTrue();
+                    assertThat(failure)
+                            .as("async %s, reads %s", viaAsync, reads)
+                            .isInstanceOf(CacheTimeoutException.class)
+                            .hasMessageContaining("unprocessed");
+                }
+            }
+        }
+    }
+
+    /**
+     * Holds the answer to the second request of one batch operation (its first resend of unprocessed items)
+     * until the test releases it, as a store that is slow to answer would, so that the request itself runs out
+     * of the operation's time.
+     */
+    static final class StallingResends implements ExecutionInterceptor {
+        private final AtomicInteger seen = new AtomicInteger();
+        private volatile String operation;
+        private volatile CountDownLatch release = new CountDownLatch(0);
+        private volatile boolean stalled;
+
+        void arm(String operationName) {
+            seen.set(0);
+            stalled = false;
+            release = new CountDownLatch(1);
+            operation = operationName;
+        }
+
+        boolean stalled() {
+            return stalled;
+        }
+
+        void release() {
+            operation = null;
+            release.countDown();
+        }
+
+        @Override
+        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+            String name = attributes.getAttribute(
+                    software.amazon.awssdk.core.interceptor.SdkExecutionAttribute.OPERATION_NAME);
+            if (name.equals(operation) && seen.incrementAndGet() == 2) {
+                stalled = true;
+                try {
+                    // The sync client interrupts this wait at its call timeout; the async one fails its future
+                    // from its own timer, while the answer waits here.
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /**
      * Rewrites batch responses as DynamoDB does under throttling: half of the items of the first {@code n}
      * responses come back as unprocessed (writes are applied anyway; sending them again is harmless).
@@ -775,6 +885,7 @@ class DynamoDbBackendTest {
         private final AtomicInteger left = new AtomicInteger();
         private final AtomicInteger readsHeldBack = new AtomicInteger();
         private final AtomicInteger writesHeldBack = new AtomicInteger();
+        private volatile Class<? extends SdkResponse> only;
 
         Unprocessing(int responses) {
             left.set(responses);
@@ -784,6 +895,11 @@ class DynamoDbBackendTest {
             left.set(responses);
             readsHeldBack.set(0);
             writesHeldBack.set(0);
+        }
+
+        /** From now on, rewrites only responses of this type (reads or writes); the others pass. */
+        void only(Class<? extends SdkResponse> responseType) {
+            only = responseType;
         }
 
         int readsHeldBack() {
@@ -797,6 +913,9 @@ class DynamoDbBackendTest {
         @Override
         public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
             SdkResponse response = context.response();
+            if (only != null && !only.isInstance(response)) {
+                return response;
+            }
             if (response instanceof BatchGetItemResponse r && r.hasResponses() && take()) {
                 Map<String, List<Map<String, AttributeValue>>> kept = new HashMap<>();
                 Map<String, KeysAndAttributes> unprocessed = new HashMap<>();
