@@ -1,6 +1,7 @@
 package io.cachekit.dynamodb;
 
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
 import io.cachekit.dynamodb.internal.Batches;
 import io.cachekit.dynamodb.internal.DynamoDbErrors;
 import io.cachekit.dynamodb.internal.Generations;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -43,11 +45,13 @@ import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -69,7 +73,13 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *   <li>{@link #get} is one {@code BatchGetItem} (strongly consistent) of the entry and its generation item.
  *   <li>{@link #set} is one {@code PutItem} tagged with the generation this process read in the last second
  *       (or one {@code BatchGetItem} of it first). An item over DynamoDB's 400 KB limit fails with {@link
- *       CacheBackendException} before anything is sent.
+ *       io.cachekit.CacheValueTooLargeException} before anything is sent.
+ *   <li>{@link #setIfAbsent} is one {@code BatchGetItem} (strongly consistent) of the entry and its generation
+ *       item, which answers at once when the entry is live; otherwise one {@code PutItem} with a condition
+ *       ({@link ItemLayout#WRITABLE_CONDITION}) that lets it replace only an absent, expired or older-generation
+ *       entry. DynamoDB evaluates the condition atomically, so of concurrent callers in every process exactly
+ *       one writes; the others get the winner's bytes ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}, or
+ *       a consistent read where the endpoint does not return them).
  *   <li>{@link #clear} is one {@code UpdateItem ADD g 1} per generation item: no Scan, no Query, whatever the
  *       namespace holds. Entries of older generations are never read again and go by DynamoDB's TTL.
  *   <li>{@link #getMany} is {@code BatchGetItem} calls of at most 100 items (the generation items included),
@@ -100,6 +110,8 @@ public final class DynamoDbBackend implements CacheBackend {
     static final int MAX_ATTEMPTS = 3;
 
     private static final AttributeValue ONE = AttributeValue.fromN("1");
+
+    private static final String SET_IF_ABSENT = "setIfAbsent";
 
     private final DynamoDbBackendOptions options;
     private final String table;
@@ -272,6 +284,60 @@ public final class DynamoDbBackend implements CacheBackend {
         call("delete", deadline(), o -> client.deleteItem(deleteRequest(pk, o)));
     }
 
+    /**
+     * Writes only over a dead entry, atomically; see the class comment. The generation is read with the entry
+     * in every call (never the one remembered for writes), so a clear by another process is never missed: an
+     * entry of a generation it has passed is replaced, and a write racing it is either before it or tagged
+     * with the older generation.
+     */
+    @Override
+    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+        String pk = ItemLayout.entryKey(namespace, key);
+        Objects.requireNonNull(value, "value");
+        Ttls.check(ttl);
+        checkOpen(SET_IF_ABSENT);
+        checkSize(SET_IF_ABSENT, pk, value.length);
+        String gk = ItemLayout.generationKeyOf(namespace, pk);
+        long deadline = deadline();
+        while (true) {
+            Map<String, Map<String, AttributeValue>> items = batchGet(SET_IF_ABSENT, List.of(gk, pk), deadline);
+            long generation = learn(gk, items);
+            Instant now = now();
+            byte[] existing = ItemLayout.blockingValue(items.get(pk), generation, now.toEpochMilli());
+            if (existing != null) {
+                return existing;
+            }
+            Map<String, AttributeValue> blocker = putIfWritable(pk, value, generation, ttl, now, deadline);
+            if (blocker == null) {
+                return null;
+            }
+            existing = ItemLayout.blockingValue(blocker, generation, now.toEpochMilli());
+            if (existing != null) {
+                return existing;
+            }
+            // The endpoint did not return the item in the way (dynalite does not): read it again. Another
+            // round only follows when another writer won and its entry has died since; the deadline bounds it.
+        }
+    }
+
+    /** The conditional put: {@code null} when it wrote, else the item in the way (empty when not returned). */
+    private Map<String, AttributeValue> putIfWritable(
+            String pk, byte[] value, long generation, Duration ttl, Instant now, long deadline) {
+        AwsRequestOverrideConfiguration o = overrideUntil(SET_IF_ABSENT, deadline);
+        try {
+            client.putItem(conditionalPutRequest(pk, value, generation, ttl, now, o));
+            return null;
+        } catch (ConditionalCheckFailedException e) {
+            return itemInTheWay(e);
+        } catch (RuntimeException e) {
+            throw errors.map(SET_IF_ABSENT, e);
+        }
+    }
+
+    private static Map<String, AttributeValue> itemInTheWay(ConditionalCheckFailedException e) {
+        return e.hasItem() ? e.item() : Map.of();
+    }
+
     @Override
     public void clear(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
@@ -377,6 +443,63 @@ public final class DynamoDbBackend implements CacheBackend {
                         .thenApply(response -> null));
     }
 
+    /** {@link #setIfAbsent} on the async client: the same requests, chained; never blocks. */
+    @Override
+    public CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+        String pk = ItemLayout.entryKey(namespace, key);
+        Objects.requireNonNull(value, "value");
+        try {
+            Ttls.check(ttl);
+            checkOpen(SET_IF_ABSENT);
+            checkSize(SET_IF_ABSENT, pk, value.length);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String gk = ItemLayout.generationKeyOf(namespace, pk);
+        return mapErrors(SET_IF_ABSENT, setIfAbsentRound(pk, gk, value, ttl, deadline()));
+    }
+
+    private CompletableFuture<byte[]> setIfAbsentRound(
+            String pk, String gk, byte[] value, Duration ttl, long deadline) {
+        return batchGetAsync(SET_IF_ABSENT, List.of(gk, pk), deadline).thenCompose(items -> {
+            long generation = learn(gk, items);
+            Instant now = now();
+            byte[] existing = ItemLayout.blockingValue(items.get(pk), generation, now.toEpochMilli());
+            if (existing != null) {
+                return CompletableFuture.completedFuture(existing);
+            }
+            return putIfWritableAsync(pk, value, generation, ttl, now, deadline).thenCompose(blocker -> {
+                if (blocker == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                byte[] inTheWay = ItemLayout.blockingValue(blocker, generation, now.toEpochMilli());
+                return inTheWay != null
+                        ? CompletableFuture.completedFuture(inTheWay)
+                        : setIfAbsentRound(pk, gk, value, ttl, deadline);
+            });
+        });
+    }
+
+    /** {@link #putIfWritable} on the async client; other failures are left for {@link #mapErrors}. */
+    private CompletableFuture<Map<String, AttributeValue>> putIfWritableAsync(
+            String pk, byte[] value, long generation, Duration ttl, Instant now, long deadline) {
+        return callAsync(
+                        SET_IF_ABSENT,
+                        deadline,
+                        o -> asyncClient.putItem(conditionalPutRequest(pk, value, generation, ttl, now, o)))
+                .handle((response, error) -> {
+                    if (error == null) {
+                        return null;
+                    }
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof ConditionalCheckFailedException failed) {
+                        return itemInTheWay(failed);
+                    }
+                    throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+                });
+    }
+
     @Override
     public CompletableFuture<Void> clearAsync(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
@@ -451,8 +574,15 @@ public final class DynamoDbBackend implements CacheBackend {
                     keysToRead(chunk.stream().map(ItemLayout::key).toList());
             for (int attempt = 0; ; attempt++) {
                 KeysAndAttributes request = pending;
-                BatchGetItemResponse response =
-                        call(operation, deadline, o -> client.batchGetItem(batchGetRequest(request, o)));
+                BatchGetItemResponse response;
+                try {
+                    response = call(operation, deadline, o -> client.batchGetItem(batchGetRequest(request, o)));
+                } catch (CacheTimeoutException e) {
+                    throw attempt == 0
+                            ? e
+                            : stillUnprocessed(
+                                    operation, unprocessedReads(request.keys().size()), e);
+                }
                 collect(response, found);
                 KeysAndAttributes left = response.unprocessedKeys().get(table);
                 if (left == null || left.keys().isEmpty()) {
@@ -463,9 +593,7 @@ public final class DynamoDbBackend implements CacheBackend {
                         attempt,
                         deadline,
                         () -> errors.timeout(
-                                operation,
-                                left.keys().size()
-                                        + " items stayed unprocessed (throttled or over the response size limit)"));
+                                operation, unprocessedReads(left.keys().size())));
             }
         }
         return found;
@@ -492,7 +620,11 @@ public final class DynamoDbBackend implements CacheBackend {
             long deadline,
             Map<String, Map<String, AttributeValue>> found,
             int attempt) {
-        return callAsync(operation, deadline, o -> asyncClient.batchGetItem(batchGetRequest(pending, o)))
+        return resent(
+                        callAsync(operation, deadline, o -> asyncClient.batchGetItem(batchGetRequest(pending, o))),
+                        attempt,
+                        operation,
+                        unprocessedReads(pending.keys().size()))
                 .thenCompose(response -> {
                     collect(response, found);
                     KeysAndAttributes left = response.unprocessedKeys().get(table);
@@ -504,8 +636,7 @@ public final class DynamoDbBackend implements CacheBackend {
                                     deadline,
                                     () -> errors.timeout(
                                             operation,
-                                            left.keys().size()
-                                                    + " items stayed unprocessed (throttled or over the response size limit)"))
+                                            unprocessedReads(left.keys().size())))
                             .thenCompose(v -> batchGetChunkAsync(
                                     operation, keysToRead(left.keys()), deadline, found, attempt + 1));
                 });
@@ -515,32 +646,70 @@ public final class DynamoDbBackend implements CacheBackend {
         List<WriteRequest> pending = chunk;
         for (int attempt = 0; ; attempt++) {
             List<WriteRequest> request = pending;
-            BatchWriteItemResponse response =
-                    call(operation, deadline, o -> client.batchWriteItem(batchWriteRequest(request, o)));
+            BatchWriteItemResponse response;
+            try {
+                response = call(operation, deadline, o -> client.batchWriteItem(batchWriteRequest(request, o)));
+            } catch (CacheTimeoutException e) {
+                throw attempt == 0 ? e : stillUnprocessed(operation, unprocessedWrites(request.size()), e);
+            }
             List<WriteRequest> left = response.unprocessedItems().get(table);
             if (left == null || left.isEmpty()) {
                 return;
             }
             pending = left;
-            Batches.pause(
-                    attempt, deadline, () -> errors.timeout(operation, left.size() + " items stayed unprocessed"));
+            Batches.pause(attempt, deadline, () -> errors.timeout(operation, unprocessedWrites(left.size())));
         }
     }
 
     private CompletableFuture<Void> batchWriteAsync(
             String operation, List<WriteRequest> pending, long deadline, int attempt) {
-        return callAsync(operation, deadline, o -> asyncClient.batchWriteItem(batchWriteRequest(pending, o)))
+        return resent(
+                        callAsync(operation, deadline, o -> asyncClient.batchWriteItem(batchWriteRequest(pending, o))),
+                        attempt,
+                        operation,
+                        unprocessedWrites(pending.size()))
                 .thenCompose(response -> {
                     List<WriteRequest> left = response.unprocessedItems().get(table);
                     if (left == null || left.isEmpty()) {
                         return CompletableFuture.completedFuture(null);
                     }
                     return Batches.later(
-                                    attempt,
-                                    deadline,
-                                    () -> errors.timeout(operation, left.size() + " items stayed unprocessed"))
+                                    attempt, deadline, () -> errors.timeout(operation, unprocessedWrites(left.size())))
                             .thenCompose(v -> batchWriteAsync(operation, left, deadline, attempt + 1));
                 });
+    }
+
+    private static String unprocessedReads(int items) {
+        return items + " items stayed unprocessed (throttled or over the response size limit)";
+    }
+
+    private static String unprocessedWrites(int items) {
+        return items + " items stayed unprocessed";
+    }
+
+    /**
+     * The failure of a request that sent unprocessed items again: a timeout names them (as the pause before it
+     * does), whether the deadline fell in the pause or in the request; any other failure as {@link
+     * DynamoDbErrors#map}.
+     */
+    private CacheBackendException stillUnprocessed(String operation, String detail, Throwable error) {
+        CacheBackendException mapped = errors.map(operation, error);
+        if (!(mapped instanceof CacheTimeoutException)) {
+            return mapped;
+        }
+        CacheTimeoutException timeout = errors.timeout(operation, detail);
+        timeout.initCause(mapped);
+        return timeout;
+    }
+
+    /** {@link #stillUnprocessed} for the async request of send number {@code attempt + 1}. */
+    private <T> CompletableFuture<T> resent(
+            CompletableFuture<T> request, int attempt, String operation, String detail) {
+        if (attempt == 0) {
+            return request;
+        }
+        return request.exceptionallyCompose(
+                e -> CompletableFuture.failedFuture(stillUnprocessed(operation, detail, e)));
     }
 
     private void collect(BatchGetItemResponse response, Map<String, Map<String, AttributeValue>> found) {
@@ -580,6 +749,19 @@ public final class DynamoDbBackend implements CacheBackend {
         return PutItemRequest.builder()
                 .tableName(table)
                 .item(item)
+                .overrideConfiguration(o)
+                .build();
+    }
+
+    private PutItemRequest conditionalPutRequest(
+            String pk, byte[] value, long generation, Duration ttl, Instant now, AwsRequestOverrideConfiguration o) {
+        return PutItemRequest.builder()
+                .tableName(table)
+                .item(ItemLayout.entryItem(pk, value, generation, ttl, now, maxItemAge))
+                .conditionExpression(ItemLayout.WRITABLE_CONDITION)
+                .expressionAttributeNames(ItemLayout.WRITABLE_CONDITION_NAMES)
+                .expressionAttributeValues(ItemLayout.writableConditionValues(generation, now.toEpochMilli()))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .overrideConfiguration(o)
                 .build();
     }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       the contract holds still, and dynalite never deletes by TTL. {@link DynamoDbBackendTest} checks the
  *       filter in real time with the system clock.
  *   <li>{@code oneMegabyteValues}: a DynamoDB item holds at most 400 KB, so a 1 MB value is refused with a
- *       {@code CacheBackendException}, as {@link DynamoDbBackendTest} checks. The contract has no capability
- *       for a store's value limit yet.
+ *       {@code CacheValueTooLargeException}, as {@link DynamoDbBackendTest} checks. The contract has no
+ *       capability for a store's value limit yet.
  * </ul>
  */
 @ExtendWith(DynamoDbBackendContractTest.ItemLimit.class)

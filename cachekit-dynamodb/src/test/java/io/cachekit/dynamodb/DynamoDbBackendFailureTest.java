@@ -134,6 +134,17 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
                     .failsWithin(Duration.ofSeconds(10))
                     .withThrowableOfType(ExecutionException.class)
                     .withCauseInstanceOf(CacheTimeoutException.class);
+            CompletableFuture<byte[]> conditional =
+                    backend.setIfAbsentAsync(cache.config().namespace(), "absent", new byte[] {1}, null);
+            assertThat(conditional)
+                    .as("the conditional write returned before the paused server could answer")
+                    .isNotDone();
+            assertThat(conditional)
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CacheTimeoutException.class);
+            assertThatThrownBy(() -> backend.setIfAbsent(cache.config().namespace(), "absent", new byte[] {1}, null))
+                    .isInstanceOf(CacheTimeoutException.class);
 
             server.resume();
             assertThat(cache.get("k", String.class)).isEqualTo("v");

@@ -2,10 +2,16 @@ package io.cachekit.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import io.cachekit.BackendStatus;
+import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.Cachekit;
+import io.cachekit.CachekitConfig;
 import io.cachekit.dynamodb.TestDynamo.Requests;
 import io.cachekit.dynamodb.internal.ItemLayout;
 import io.cachekit.spi.BackendContext;
@@ -21,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,10 +53,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -279,6 +291,226 @@ class DynamoDbBackendTest {
         }
     }
 
+    // ---------------------------------------------------------------- setIfAbsent
+
+    @Test
+    void setIfAbsentReadsTheEntryWithItsGenerationAndWritesOnlyOverADeadOne() {
+        String ns = newNamespace();
+        for (boolean viaAsync : List.of(false, true)) {
+            String key = viaAsync ? "async" : "sync";
+            requests.reset();
+            byte[] first = viaAsync
+                    ? backend.setIfAbsentAsync(ns, key, bytes("first"), Duration.ofMinutes(1))
+                            .join()
+                    : backend.setIfAbsent(ns, key, bytes("first"), Duration.ofMinutes(1));
+            assertThat(first).as("written").isNull();
+            assertThat(requests.operations())
+                    .as("a consistent read of the entry and its generation, then the conditional put")
+                    .containsExactly("BatchGetItem", "PutItem");
+            requests.reset();
+
+            byte[] second = viaAsync
+                    ? backend.setIfAbsentAsync(ns, key, bytes("second"), null).join()
+                    : backend.setIfAbsent(ns, key, bytes("second"), null);
+            assertThat(second).as("the live entry's bytes").isEqualTo(bytes("first"));
+            assertThat(requests.operations())
+                    .as("a live entry answers from the read")
+                    .containsExactly("BatchGetItem");
+            assertThat(backend.get(ns, key)).isEqualTo(bytes("first"));
+
+            Map<String, AttributeValue> item = rawItem(ItemLayout.entryKey(ns, key));
+            assertThat(item).containsKeys("v", "g", "exp", "ttl");
+        }
+    }
+
+    @Test
+    void setIfAbsentReplacesAnEntryThatAnotherProcessClearedThoughTheWriterRemembersTheOldGeneration() {
+        String ns = newNamespace();
+        try (DynamoDbBackend other = DynamoDbBackend.create(
+                TestDynamo.options(TABLE).build(), context(Duration.ofSeconds(10), Clock.systemUTC()))) {
+            backend.set(ns, "k", bytes("before"), null);
+            backend.set(ns, "a", bytes("before"), null);
+            other.clear(ns);
+
+            assertThat(backend.setIfAbsent(ns, "k", bytes("after"), null)).isNull();
+            assertThat(backend.setIfAbsentAsync(ns, "a", bytes("after"), null).join())
+                    .isNull();
+            assertThat(other.get(ns, "k")).isEqualTo(bytes("after"));
+            assertThat(other.get(ns, "a")).isEqualTo(bytes("after"));
+            assertThat(other.setIfAbsent(ns, "k", bytes("again"), null)).isEqualTo(bytes("after"));
+            assertThat(other.setIfAbsentAsync(ns, "a", bytes("again"), null).join())
+                    .isEqualTo(bytes("after"));
+        }
+    }
+
+    @Test
+    void ofConcurrentCallersInTwoProcessesExactlyOneWrites() throws Exception {
+        int callers = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try (DynamoDbBackend other = DynamoDbBackend.create(
+                TestDynamo.options(TABLE).build(), context(Duration.ofSeconds(30), Clock.systemUTC()))) {
+            for (int round = 0; round < 10; round++) {
+                String ns = newNamespace();
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<byte[]>> results = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    DynamoDbBackend process = i % 2 == 0 ? backend : other;
+                    boolean viaAsync = (i / 2) % 2 == 0;
+                    byte[] mine = bytes("caller-" + i);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return viaAsync
+                                ? process.setIfAbsentAsync(ns, "k", mine, null).join()
+                                : process.setIfAbsent(ns, "k", mine, null);
+                    }));
+                }
+                start.countDown();
+                int written = 0;
+                List<byte[]> existing = new ArrayList<>();
+                for (Future<byte[]> result : results) {
+                    byte[] r = result.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (r == null) {
+                        written++;
+                    } else {
+                        existing.add(r);
+                    }
+                }
+                assertThat(written).as("round %d: callers that wrote", round).isEqualTo(1);
+                byte[] stored = other.get(ns, "k");
+                assertThat(existing)
+                        .as("every other caller got the winner's bytes")
+                        .allSatisfy(r -> assertThat(r).isEqualTo(stored));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCallerThatLosesTheRaceGetsTheWinnersBytesFromTheFailedConditionOrFromARead() {
+        Racing racing = new Racing();
+        try (DynamoDbClient raw = TestDynamo.client(TestDynamo.ENDPOINT, new Requests());
+                DynamoDbClient sync = DynamoDbClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(requests).addExecutionInterceptor(racing))
+                        .build();
+                DynamoDbAsyncClient async = DynamoDbAsyncClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(requests).addExecutionInterceptor(racing))
+                        .build();
+                DynamoDbBackend racer = DynamoDbBackend.create(
+                        DynamoDbBackendOptions.builder()
+                                .table(TABLE)
+                                .clients(sync, async)
+                                .build(),
+                        context(Duration.ofSeconds(30), Clock.systemUTC()))) {
+            racing.raw = raw;
+            for (boolean allOld : List.of(false, true)) {
+                for (boolean viaAsync : List.of(false, true)) {
+                    String ns = newNamespace();
+                    racing.returnOldItem = allOld;
+                    racing.winner.set(ItemLayout.entryItem(
+                            ItemLayout.entryKey(ns, "k"), bytes("winner"), 0, null, Instant.now(), null));
+                    requests.reset();
+                    byte[] result = viaAsync
+                            ? racer.setIfAbsentAsync(ns, "k", bytes("loser"), null)
+                                    .join()
+                            : racer.setIfAbsent(ns, "k", bytes("loser"), null);
+                    assertThat(result).isEqualTo(bytes("winner"));
+                    assertThat(requests.operations())
+                            .as(
+                                    allOld
+                                            ? "DynamoDB returned the item in the way with the failed condition"
+                                            : "dynalite does not return it: one consistent read of it")
+                            .containsExactlyElementsOf(
+                                    allOld
+                                            ? List.of("BatchGetItem", "PutItem")
+                                            : List.of("BatchGetItem", "PutItem", "BatchGetItem"));
+                    assertThat(racer.get(ns, "k")).isEqualTo(bytes("winner"));
+                }
+            }
+            assertThat(racing.allOldAsked)
+                    .as("every conditional put asks for ALL_OLD")
+                    .isTrue();
+
+            // A winner whose entry is gone before the loser reads it: the loser goes round again and writes.
+            for (boolean viaAsync : List.of(false, true)) {
+                String ns = newNamespace();
+                racing.returnOldItem = false;
+                racing.deleteAfterFailure = true;
+                racing.winner.set(ItemLayout.entryItem(
+                        ItemLayout.entryKey(ns, "k"), bytes("winner"), 0, null, Instant.now(), null));
+                requests.reset();
+                byte[] result = viaAsync
+                        ? racer.setIfAbsentAsync(ns, "k", bytes("second"), null).join()
+                        : racer.setIfAbsent(ns, "k", bytes("second"), null);
+                assertThat(result).isNull();
+                assertThat(requests.operations()).containsExactly("BatchGetItem", "PutItem", "BatchGetItem", "PutItem");
+                assertThat(racer.get(ns, "k")).isEqualTo(bytes("second"));
+            }
+        }
+    }
+
+    /**
+     * Makes a conditional put lose a race: just before the next one is sent, another writer's item (the
+     * {@link #winner}) is put with a client of its own. With {@link #returnOldItem} it also does what DynamoDB
+     * does for {@code ReturnValuesOnConditionCheckFailure=ALL_OLD} and dynalite does not: the failed
+     * condition's exception carries the item in the way. With {@link #deleteAfterFailure} the winner's entry is
+     * deleted right after the loser's condition failed.
+     */
+    static final class Racing implements ExecutionInterceptor {
+        final AtomicReference<Map<String, AttributeValue>> winner = new AtomicReference<>();
+        volatile DynamoDbClient raw;
+        volatile boolean returnOldItem;
+        volatile boolean deleteAfterFailure;
+        volatile boolean allOldAsked = true;
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutItemRequest put && put.conditionExpression() != null) {
+                if (put.returnValuesOnConditionCheckFailure() != ReturnValuesOnConditionCheckFailure.ALL_OLD) {
+                    allOldAsked = false;
+                }
+                Map<String, AttributeValue> item = winner.getAndSet(null);
+                if (item != null) {
+                    raw.putItem(b -> b.tableName(TABLE).item(item));
+                }
+            }
+        }
+
+        @Override
+        public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+            Throwable error = context.exception();
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof ConditionalCheckFailedException failed)
+                    || !(context.request() instanceof PutItemRequest put)) {
+                return error;
+            }
+            Map<String, AttributeValue> key = Map.of(ItemLayout.PK, put.item().get(ItemLayout.PK));
+            if (deleteAfterFailure) {
+                deleteAfterFailure = false;
+                raw.deleteItem(b -> b.tableName(TABLE).key(key));
+                return error;
+            }
+            if (!returnOldItem) {
+                return error;
+            }
+            Map<String, AttributeValue> old = raw.getItem(
+                            b -> b.tableName(TABLE).key(key).consistentRead(true))
+                    .item();
+            ConditionalCheckFailedException withItem =
+                    failed.toBuilder().item(old).build();
+            return error == cause ? withItem : new CompletionException(withItem);
+        }
+    }
+
     // ---------------------------------------------------------------- item size
 
     @Test
@@ -289,25 +521,60 @@ class DynamoDbBackendTest {
         requests.reset();
 
         assertThatThrownBy(() -> backend.set(ns, "big", big, null))
-                .isInstanceOf(CacheBackendException.class)
+                .isInstanceOf(CacheValueTooLargeException.class)
                 .hasMessageContaining("400 KB")
                 .hasMessageContaining("nothing was written");
         assertThat(backend.setAsync(ns, "big", big, Duration.ofMinutes(1)))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
+        assertThatThrownBy(() -> backend.setIfAbsent(ns, "absent", big, null))
+                .isInstanceOf(CacheValueTooLargeException.class);
+        assertThat(backend.setIfAbsentAsync(ns, "absent", big, null))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         Map<String, byte[]> many = new LinkedHashMap<>();
         many.put("fits", bytes("x"));
         many.put("big", big);
-        assertThatThrownBy(() -> backend.setMany(ns, many, null)).isInstanceOf(CacheBackendException.class);
+        assertThatThrownBy(() -> backend.setMany(ns, many, null)).isInstanceOf(CacheValueTooLargeException.class);
         assertThat(backend.setManyAsync(ns, many, null))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(CacheBackendException.class);
+                .withCauseInstanceOf(CacheValueTooLargeException.class);
         assertThat(requests.operations()).as("nothing was sent").isEmpty();
 
         assertThat(backend.get(ns, "big")).isEqualTo(bytes("small before"));
         assertThat(backend.get(ns, "fits")).as("a bulk write is refused whole").isNull();
+        assertThat(backend.get(ns, "absent")).isNull();
+    }
+
+    @Test
+    void valuesOverTheLimitNeverOpenTheCircuitBreaker() {
+        CachekitConfig config = CachekitConfig.builder()
+                .namespace(newNamespace())
+                .breakerMinimumCalls(4)
+                .operationTimeout(Duration.ofSeconds(10))
+                .executor(executor)
+                .build();
+        DynamoDbBackend own = DynamoDbBackend.create(TestDynamo.options(TABLE).build(), Cachekit.contextOf(config));
+        try (Cache cache = Cachekit.create(config, own)) {
+            byte[] big = new byte[ItemLayout.MAX_ITEM_BYTES];
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> cache.set("big", big)).isInstanceOf(CacheValueTooLargeException.class);
+                assertThat(cache.async().set("big", big))
+                        .failsWithin(Duration.ofSeconds(10))
+                        .withThrowableOfType(ExecutionException.class)
+                        .withCauseInstanceOf(CacheValueTooLargeException.class);
+                assertThatThrownBy(() -> cache.setIfAbsent("big", big, null))
+                        .isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus())
+                    .as("30 values over the limit say nothing of the store's health")
+                    .isEqualTo(BackendStatus.UP);
+            cache.set("small", "fits");
+            assertThat(cache.get("small", String.class)).isEqualTo("fits");
+        }
     }
 
     @Test
@@ -404,6 +671,12 @@ class DynamoDbBackendTest {
         assertThat(rawItem(ItemLayout.entryKey(ns, "real")))
                 .as("dynalite never deletes by TTL; the read filtered it")
                 .isNotEmpty();
+        assertThat(backend.setIfAbsent(ns, "real", bytes("new"), null))
+                .as("an expired item the store still holds is no obstacle")
+                .isNull();
+        assertThat(backend.setIfAbsentAsync(ns, "kept", bytes("new"), null).join())
+                .isEqualTo(bytes("v"));
+        assertThat(backend.get(ns, "real")).isEqualTo(bytes("new"));
     }
 
     // ---------------------------------------------------------------- batches
@@ -495,6 +768,115 @@ class DynamoDbBackendTest {
         }
     }
 
+    @Test
+    void aResendWhoseOwnRequestRunsOutOfTimeStillNamesTheUnprocessedItems() {
+        Unprocessing unprocessing = new Unprocessing(0);
+        StallingResends stall = new StallingResends();
+        try (DynamoDbClient sync = DynamoDbClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(unprocessing).addExecutionInterceptor(stall))
+                        .build();
+                DynamoDbAsyncClient async = DynamoDbAsyncClient.builder()
+                        .endpointOverride(java.net.URI.create(TestDynamo.ENDPOINT))
+                        .region(TestDynamo.REGION)
+                        .credentialsProvider(TestDynamo.credentials())
+                        .overrideConfiguration(
+                                c -> c.addExecutionInterceptor(unprocessing).addExecutionInterceptor(stall))
+                        .build();
+                DynamoDbBackend flaky = DynamoDbBackend.create(
+                        DynamoDbBackendOptions.builder()
+                                .table(TABLE)
+                                .clients(sync, async)
+                                .build(),
+                        context(Duration.ofMillis(1500), Clock.systemUTC()))) {
+            String ns = newNamespace();
+            Map<String, byte[]> entries = Map.of("a", bytes("1"), "b", bytes("2"));
+            List<String> keys = List.of("a", "b");
+            for (boolean viaAsync : List.of(false, true)) {
+                for (boolean reads : List.of(false, true)) {
+                    unprocessing.only(reads ? BatchGetItemResponse.class : BatchWriteItemResponse.class);
+                    unprocessing.reset(1);
+                    stall.arm(reads ? "BatchGetItem" : "BatchWriteItem");
+                    Throwable failure;
+                    try {
+                        if (viaAsync) {
+                            CompletableFuture<?> f =
+                                    reads ? flaky.getManyAsync(ns, keys) : flaky.setManyAsync(ns, entries, null);
+                            failure = catchThrowable(() -> f.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                                    .getCause();
+                        } else {
+                            failure = catchThrowable(() -> {
+                                if (reads) {
+                                    flaky.getMany(ns, keys);
+                                } else {
+                                    flaky.setMany(ns, entries, null);
+                                }
+                            });
+                        }
+                    } finally {
+                        stall.release();
+                    }
+                    assertThat(stall.stalled())
+                            .as(
+                                    "async %s, reads %s: the resend was held past the deadline (%s)",
+                                    viaAsync, reads, failure)
+                            .isTrue();
+                    assertThat(failure)
+                            .as("async %s, reads %s", viaAsync, reads)
+                            .isInstanceOf(CacheTimeoutException.class)
+                            .hasMessageContaining("unprocessed");
+                }
+            }
+        }
+    }
+
+    /**
+     * Holds the answer to the second request of one batch operation (its first resend of unprocessed items)
+     * until the test releases it, as a store that is slow to answer would, so that the request itself runs out
+     * of the operation's time.
+     */
+    static final class StallingResends implements ExecutionInterceptor {
+        private final AtomicInteger seen = new AtomicInteger();
+        private volatile String operation;
+        private volatile CountDownLatch release = new CountDownLatch(0);
+        private volatile boolean stalled;
+
+        void arm(String operationName) {
+            seen.set(0);
+            stalled = false;
+            release = new CountDownLatch(1);
+            operation = operationName;
+        }
+
+        boolean stalled() {
+            return stalled;
+        }
+
+        void release() {
+            operation = null;
+            release.countDown();
+        }
+
+        @Override
+        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+            String name = attributes.getAttribute(
+                    software.amazon.awssdk.core.interceptor.SdkExecutionAttribute.OPERATION_NAME);
+            if (name.equals(operation) && seen.incrementAndGet() == 2) {
+                stalled = true;
+                try {
+                    // The sync client interrupts this wait at its call timeout; the async one fails its future
+                    // from its own timer, while the answer waits here.
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /**
      * Rewrites batch responses as DynamoDB does under throttling: half of the items of the first {@code n}
      * responses come back as unprocessed (writes are applied anyway; sending them again is harmless).
@@ -503,6 +885,7 @@ class DynamoDbBackendTest {
         private final AtomicInteger left = new AtomicInteger();
         private final AtomicInteger readsHeldBack = new AtomicInteger();
         private final AtomicInteger writesHeldBack = new AtomicInteger();
+        private volatile Class<? extends SdkResponse> only;
 
         Unprocessing(int responses) {
             left.set(responses);
@@ -512,6 +895,11 @@ class DynamoDbBackendTest {
             left.set(responses);
             readsHeldBack.set(0);
             writesHeldBack.set(0);
+        }
+
+        /** From now on, rewrites only responses of this type (reads or writes); the others pass. */
+        void only(Class<? extends SdkResponse> responseType) {
+            only = responseType;
         }
 
         int readsHeldBack() {
@@ -525,6 +913,9 @@ class DynamoDbBackendTest {
         @Override
         public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
             SdkResponse response = context.response();
+            if (only != null && !only.isInstance(response)) {
+                return response;
+            }
             if (response instanceof BatchGetItemResponse r && r.hasResponses() && take()) {
                 Map<String, List<Map<String, AttributeValue>>> kept = new HashMap<>();
                 Map<String, KeysAndAttributes> unprocessed = new HashMap<>();

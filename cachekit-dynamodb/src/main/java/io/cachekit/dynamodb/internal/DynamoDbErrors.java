@@ -2,6 +2,7 @@ package io.cachekit.dynamodb.internal;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.Redaction;
 import java.net.ConnectException;
@@ -28,8 +29,11 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
  *   <li>an endpoint that cannot be reached (refused, reset, unknown host, no route) becomes {@link
  *       CacheBackendException} saying so, or, while the backend is being created, {@link
  *       StoreUnreachableException} (as does a timeout then);
- *   <li>a service error (throttling after the SDK's retries, a missing table, refused credentials, an item
- *       over the size limit) becomes {@link CacheBackendException} with DynamoDB's error code;
+ *   <li>an item over DynamoDB's size limit, found before sending ({@link #tooLarge}) or refused by DynamoDB,
+ *       becomes {@link CacheValueTooLargeException}: it says nothing of the store's health, so it never
+ *       opens the circuit breaker;
+ *   <li>any other service error (throttling after the SDK's retries, a missing table, refused credentials)
+ *       becomes {@link CacheBackendException} with DynamoDB's error code;
  *   <li>Cachekit's own exceptions pass unchanged.
  * </ul>
  *
@@ -84,8 +88,10 @@ public final class DynamoDbErrors {
                 return new CacheBackendException(what + " failed: the table does not exist: " + detail, cause);
             }
             if (message != null && message.contains("Item size has exceeded")) {
-                return new CacheBackendException(
-                        what + " failed: the item is over DynamoDB's 400 KB item limit: " + detail, cause);
+                CacheValueTooLargeException tooLarge = new CacheValueTooLargeException(
+                        what + " failed: the item is over DynamoDB's 400 KB item limit: " + detail);
+                tooLarge.initCause(cause);
+                return tooLarge;
             }
             return new CacheBackendException(what + " failed: " + detail, cause);
         }
@@ -130,8 +136,8 @@ public final class DynamoDbErrors {
     }
 
     /** A value whose item would exceed DynamoDB's item limit; nothing was written. */
-    public CacheBackendException tooLarge(String operation, int valueBytes, long itemBytes) {
-        return new CacheBackendException("dynamodb " + operation + " on " + target + ": a value of " + valueBytes
+    public CacheValueTooLargeException tooLarge(String operation, int valueBytes, long itemBytes) {
+        return new CacheValueTooLargeException("dynamodb " + operation + " on " + target + ": a value of " + valueBytes
                 + " bytes makes an item of up to " + itemBytes + " bytes, over DynamoDB's item limit of "
                 + ItemLayout.MAX_ITEM_BYTES + " bytes (400 KB); nothing was written");
     }

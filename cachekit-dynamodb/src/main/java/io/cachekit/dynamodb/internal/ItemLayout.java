@@ -142,6 +142,52 @@ public final class ItemLayout {
     }
 
     /**
+     * The condition of a put that may replace only a dead entry: none at all, one without a value or a
+     * generation, one of a generation older than {@code :g}, or one whose expiry is at or before {@code :now}
+     * (epoch milliseconds). An entry of a generation newer than {@code :g} is never replaced: it was written
+     * after a clear that the writer had not seen. {@link #blockingValue} is its complement, in Java.
+     */
+    public static final String WRITABLE_CONDITION =
+            "attribute_not_exists(#v) OR attribute_not_exists(#g) OR #g < :g OR #exp <= :now";
+
+    /** The attribute names of {@link #WRITABLE_CONDITION}. */
+    public static final Map<String, String> WRITABLE_CONDITION_NAMES =
+            Map.of("#v", VALUE, "#g", GENERATION, "#exp", EXPIRES_AT);
+
+    /** The attribute values of {@link #WRITABLE_CONDITION} for a write of {@code generation} at {@code nowMillis}. */
+    public static Map<String, AttributeValue> writableConditionValues(long generation, long nowMillis) {
+        return Map.of(
+                ":g", AttributeValue.fromN(Long.toString(generation)),
+                ":now", AttributeValue.fromN(Long.toString(nowMillis)));
+    }
+
+    /**
+     * The value of the item that keeps a put of {@code generation} at {@code nowMillis} from writing under
+     * {@link #WRITABLE_CONDITION}, or {@code null} when the condition holds (no item, or a dead one). For an
+     * entry of {@code generation} this is {@link #liveValue}; an entry of a newer generation blocks too. A
+     * blocking item whose value is not binary gives an empty array: bytes that are no envelope, which Cachekit
+     * deletes as corrupt before it tries again.
+     */
+    public static byte[] blockingValue(Map<String, AttributeValue> item, long generation, long nowMillis) {
+        if (item == null || item.isEmpty()) {
+            return null;
+        }
+        AttributeValue value = item.get(VALUE);
+        AttributeValue g = item.get(GENERATION);
+        if (value == null || g == null) {
+            return null;
+        }
+        if (g.n() != null && Long.parseLong(g.n()) < generation) {
+            return null;
+        }
+        AttributeValue expiresAt = item.get(EXPIRES_AT);
+        if (expiresAt != null && expiresAt.n() != null && Long.parseLong(expiresAt.n()) <= nowMillis) {
+            return null;
+        }
+        return value.b() == null ? new byte[0] : value.b().asByteArrayUnsafe();
+    }
+
+    /**
      * An entry item.
      *
      * @param ttl positive, or {@code null} for no expiry (already checked)

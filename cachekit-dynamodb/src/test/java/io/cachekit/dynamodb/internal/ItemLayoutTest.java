@@ -83,6 +83,49 @@ class ItemLayoutTest {
     }
 
     @Test
+    void aConditionalWriteIsBlockedOnlyByALiveEntryOrOneOfANewerGeneration() {
+        Instant now = Instant.ofEpochMilli(1_000_000);
+        long at = now.toEpochMilli();
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        Map<String, AttributeValue> item = ItemLayout.entryItem("app:k", value, 3, Duration.ofSeconds(10), now, null);
+
+        assertThat(ItemLayout.blockingValue(null, 3, at)).as("absent").isNull();
+        assertThat(ItemLayout.blockingValue(Map.of(), 3, at)).as("absent").isNull();
+        assertThat(ItemLayout.blockingValue(item, 3, at)).as("live").isEqualTo(value);
+        assertThat(ItemLayout.blockingValue(item, 3, at + 9_999)).as("live").isEqualTo(value);
+        assertThat(ItemLayout.blockingValue(item, 3, at + 10_000))
+                .as("expired at its expiry, as a read sees it")
+                .isNull();
+        assertThat(ItemLayout.blockingValue(item, 4, at))
+                .as("of a generation a clear has passed")
+                .isNull();
+        assertThat(ItemLayout.blockingValue(item, 2, at))
+                .as("written after a clear the writer had not seen")
+                .isEqualTo(value);
+        assertThat(ItemLayout.blockingValue(
+                        ItemLayout.entryItem("app:k", value, 0, null, now, null), 0, Long.MAX_VALUE))
+                .as("never expires")
+                .isEqualTo(value);
+
+        Map<String, AttributeValue> withoutValue = new java.util.HashMap<>(item);
+        withoutValue.remove(ItemLayout.VALUE);
+        assertThat(ItemLayout.blockingValue(withoutValue, 3, at)).isNull();
+        Map<String, AttributeValue> withoutGeneration = new java.util.HashMap<>(item);
+        withoutGeneration.remove(ItemLayout.GENERATION);
+        assertThat(ItemLayout.blockingValue(withoutGeneration, 3, at)).isNull();
+        Map<String, AttributeValue> foreignValue = new java.util.HashMap<>(item);
+        foreignValue.put(ItemLayout.VALUE, AttributeValue.fromS("text"));
+        assertThat(ItemLayout.blockingValue(foreignValue, 3, at))
+                .as("a value that is no envelope blocks as bytes Cachekit removes as corrupt")
+                .isEmpty();
+
+        assertThat(ItemLayout.WRITABLE_CONDITION_NAMES.keySet())
+                .allSatisfy(name -> assertThat(ItemLayout.WRITABLE_CONDITION).contains(name));
+        assertThat(ItemLayout.writableConditionValues(3, at).keySet())
+                .allSatisfy(name -> assertThat(ItemLayout.WRITABLE_CONDITION).contains(name));
+    }
+
+    @Test
     void theSizeBoundCoversEveryAttribute() {
         assertThat(ItemLayout.entryItemSize("app:k", 100)).isEqualTo(2 + 5 + 1 + 100 + 1 + 21 + 3 + 21 + 3 + 21);
         assertThat(ItemLayout.entryItemSize("app:é", 0)).isEqualTo(ItemLayout.entryItemSize("app:ab", 0));
