@@ -72,7 +72,7 @@ start() {
         die "port $PORT already answers but is not a server of this script; stop it or set CACHEKIT_DYNAMODB_PORT"
     fi
     nohup node "$INSTALL_DIR/node_modules/dynalite/cli.js" --host "$HOST" --port "$PORT" --createTableMs 50 \
-        >"$LOG_FILE" 2>&1 </dev/null &
+        >>"$LOG_FILE" 2>&1 </dev/null &
     echo $! >"$PID_FILE"
     if ! wait_until port_open "$PORT"; then
         running || die "dynalite exited at start; see $LOG_FILE"

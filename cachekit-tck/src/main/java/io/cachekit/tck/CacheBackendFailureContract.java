@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
+import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
@@ -118,7 +119,12 @@ public abstract class CacheBackendFailureContract {
             cache.set("big", "small before");
             byte[] big = new byte[oversizedValueBytes()];
             ThreadLocalRandom.current().nextBytes(big);
-            assertThatThrownBy(() -> cache.set("big", big)).isInstanceOf(CacheBackendException.class);
+            for (int i = 0; i < 12; i++) {
+                assertThatThrownBy(() -> cache.set("big", big)).isInstanceOf(CacheValueTooLargeException.class);
+            }
+            assertThat(cache.backendStatus())
+                    .as("values over the limit say nothing of the store's health: the breaker stays closed")
+                    .isEqualTo(BackendStatus.UP);
             String after = cache.get("big", String.class);
             assertThat(after)
                     .as("the old value stays or the entry is gone; never a part of the new one")
