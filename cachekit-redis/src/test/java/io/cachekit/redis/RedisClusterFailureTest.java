@@ -50,6 +50,7 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
         assertThat(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0)
                 .as("redis-cli --cluster create: %s", output)
                 .isTrue();
+        awaitClusterOk();
     }
 
     @AfterAll
@@ -86,12 +87,16 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
             }
         }
         if (restarted) {
-            // Restarted nodes answer CLUSTERDOWN until they have met again and agree on the slots.
-            Awaitility.await("the cluster is ok again")
-                    .atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> nodes.stream().allMatch(RedisClusterFailureTest::clusterOk));
+            awaitClusterOk();
         }
+    }
+
+    /** New or restarted nodes answer CLUSTERDOWN until they have met and agree on the slots. */
+    private void awaitClusterOk() {
+        Awaitility.await("the cluster is ok")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> nodes.stream().allMatch(RedisClusterFailureTest::clusterOk));
     }
 
     private static boolean clusterOk(RedisProcess node) {
