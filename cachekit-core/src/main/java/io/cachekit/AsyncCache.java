@@ -31,8 +31,14 @@ public interface AsyncCache {
 
     CompletableFuture<Void> set(String key, Object value, Duration ttl);
 
+    /** See {@link Cache#set(String, Object, Duration, Tags)}. */
+    CompletableFuture<Void> set(String key, Object value, Duration ttl, Tags tags);
+
     /** Completes with whether {@code value} was written; see {@link Cache#setIfAbsent}. */
     CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl);
+
+    /** See {@link Cache#setIfAbsent(String, Object, Duration, Tags)}. */
+    CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl, Tags tags);
 
     CompletableFuture<Void> delete(String key);
 
@@ -48,6 +54,15 @@ public interface AsyncCache {
 
     CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl);
 
+    /** See {@link Cache#setMany(Map, Duration, Tags)}. */
+    CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl, Tags tags);
+
+    /** See {@link Cache#invalidateTags(String...)}: completes once every new version is written. */
+    CompletableFuture<Void> invalidateTags(String... tags);
+
+    /** See {@link Cache#invalidateTags(java.util.Collection)}. */
+    CompletableFuture<Void> invalidateTags(Collection<String> tags);
+
     /**
      * Completes with the cached value, or starts {@code loader} once per key and type in this process (shared
      * with sync callers), caches its value with {@code ttl} ({@code null} for the default) and completes with
@@ -61,6 +76,22 @@ public interface AsyncCache {
     <T> CompletableFuture<T> getOrLoad(
             String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
 
+    /** See {@link Cache#getOrLoad(String, Class, Duration, Tags, io.cachekit.CacheLoader)}. */
+    <T> CompletableFuture<T> getOrLoad(
+            String key,
+            Class<T> type,
+            Duration ttl,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends T>> loader);
+
+    /** See {@link Cache#getOrLoad(String, TypeRef, Duration, Tags, io.cachekit.CacheLoader)}. */
+    <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends T>> loader);
+
     /**
      * {@link #getOrLoad(String, TypeRef, Duration, Supplier)} with a stale window: an entry older than {@code ttl}
      * but younger than {@code ttl + staleFor} completes the future at once while one caller refreshes it on the
@@ -73,5 +104,14 @@ public interface AsyncCache {
             TypeRef<T> type,
             Duration ttl,
             Duration staleFor,
+            Supplier<? extends CompletableFuture<? extends T>> loader);
+
+    /** See {@link Cache#getOrLoad(String, TypeRef, Duration, Duration, Tags, io.cachekit.CacheLoader)}. */
+    <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Duration staleFor,
+            Tags tags,
             Supplier<? extends CompletableFuture<? extends T>> loader);
 }

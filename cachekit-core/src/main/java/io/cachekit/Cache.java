@@ -27,6 +27,14 @@ import java.util.function.Supplier;
  * or {@link #NO_EXPIRY} for an entry that never expires. A zero or negative TTL is rejected with an {@link
  * IllegalArgumentException}: it is never read as "forever" or as "the default".
  *
+ * <h2>Tags</h2>
+ *
+ * Writes may tag an entry ({@link Tags#of}, such as {@code user:42} and {@code org:7});
+ * {@link #invalidateTags} then makes every entry carrying one of the tags a miss, in every namespace of this
+ * cache's key prefix and in every process sharing the store, without knowing their keys. Invalidation writes one
+ * small entry per tag, never scans; a read of a tagged entry costs one more bulk read (of its tags' versions), a
+ * read of an untagged entry nothing more. See {@code docs/tags.md}.
+ *
  * <h2>Errors</h2>
  *
  * Keys and types must not be null ({@link NullPointerException}). A backend failure throws a {@link
@@ -69,12 +77,28 @@ public interface Cache extends AutoCloseable {
     void set(String key, Object value, Duration ttl);
 
     /**
+     * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default), tagged with {@code
+     * tags}. The tags' versions are read before the write: an invalidation of one of them that returns before that
+     * read leaves this entry valid, so compute the value after any change it depends on, or use {@link
+     * #getOrLoad(String, Class, Duration, Tags, CacheLoader)}, which reads them before the loader runs.
+     *
+     * @throws IllegalArgumentException for a bad TTL
+     */
+    void set(String key, Object value, Duration ttl, Tags tags);
+
+    /**
      * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default) only when no live
      * entry exists, and tells whether it did. Atomic on stores with a conditional write (the in-memory, Redis and
      * PostgreSQL backends): of concurrent callers in every process, one writes. An expired or corrupt entry in
      * the way is replaced.
      */
     boolean setIfAbsent(String key, Object value, Duration ttl);
+
+    /**
+     * {@link #setIfAbsent(String, Object, Duration)} of an entry tagged with {@code tags}. An entry in the way whose
+     * tags were invalidated is no live entry, and is replaced.
+     */
+    boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags);
 
     /** Removes the entry; removing an absent key is not an error. */
     void delete(String key);
@@ -98,6 +122,27 @@ public interface Cache extends AutoCloseable {
     void setMany(Map<String, ?> entries, Duration ttl);
 
     /**
+     * Stores every entry with {@code ttl} ({@code null} for the default), each tagged with {@code tags}; the tags'
+     * versions are read once, before the write (see {@link #set(String, Object, Duration, Tags)}).
+     */
+    void setMany(Map<String, ?> entries, Duration ttl, Tags tags);
+
+    /**
+     * Makes every entry tagged with one of {@code tags} a miss: in every namespace of this cache's key prefix, and
+     * in every process on the same store once this returns (unless a process opted into {@link
+     * CachekitConfig#tagVersionCache()}, which bounds how late it sees it). One bulk write of a new version per
+     * tag, however many entries carry it; the entries themselves stay in the store until their TTL or the next
+     * write of their key. Runs even while caching is disabled, so that a process with caching off still
+     * invalidates what others cached. Invalidating a tag no entry carries is not an error.
+     *
+     * @throws IllegalArgumentException for an empty tag or one over {@value Tags#MAX_LENGTH} characters
+     */
+    void invalidateTags(String... tags);
+
+    /** {@link #invalidateTags(String...)} of a collection. */
+    void invalidateTags(Collection<String> tags);
+
+    /**
      * Returns the cached value, or runs {@code loader}, caches its result with {@code ttl} and returns it.
      *
      * <p>Single-flight: while a load of a key runs, other callers of that key and type in this process (sync
@@ -112,6 +157,17 @@ public interface Cache extends AutoCloseable {
 
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} for a generic type. */
     <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader);
+
+    /**
+     * {@link #getOrLoad(String, Class, Duration, CacheLoader)} writing an entry tagged with {@code tags}. The tags'
+     * versions are read before the loader runs, so an invalidation that lands while it runs leaves the entry it
+     * writes invalid, never the old value visible. A caller that waited for another caller's load checks the entry
+     * that load wrote against the tags' current versions, and loads by itself when it was invalidated meanwhile.
+     */
+    <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader);
+
+    /** {@link #getOrLoad(String, Class, Duration, Tags, CacheLoader)} for a generic type. */
+    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader);
 
     /**
      * {@link #getOrLoad(String, Class, Duration, CacheLoader)} with a stale window: an entry older than {@code
@@ -130,6 +186,14 @@ public interface Cache extends AutoCloseable {
             String key, Class<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
         return getOrLoad(key, TypeRef.of(type), ttl, staleFor, loader);
     }
+
+    /**
+     * A stale window and tags together: the entry is served stale past {@code ttl} while one caller refreshes it
+     * (see {@link #getOrLoad(String, TypeRef, Duration, Duration, CacheLoader)}), but never once one of its tags
+     * was invalidated: an invalidated entry is a miss, fresh or stale.
+     */
+    <T> T getOrLoad(
+            String key, TypeRef<T> type, Duration ttl, Duration staleFor, Tags tags, CacheLoader<? extends T> loader);
 
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} with the default TTL. */
     default <T> T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader) {

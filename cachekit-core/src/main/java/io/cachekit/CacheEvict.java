@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Removes cache entries after the annotated method returns normally (not when it throws).
  *
- * <p>Exactly one of {@link #key()}, {@link #method()} and {@link #allEntries()} says what is removed;
- * proxies reject any other combination when they are created.
+ * <p>At most one of {@link #key()}, {@link #method()} and {@link #allEntries()} says which entries of a namespace
+ * are removed; {@link #tags()} invalidates tagged entries wherever they are, alone or besides one of those.
+ * Proxies reject an annotation with none of the four, or with two of the first three, when they are created.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -31,4 +32,12 @@ public @interface CacheEvict {
 
     /** Remove every entry of the namespace. */
     boolean allEntries() default false;
+
+    /**
+     * Tags to invalidate (see {@link Cache#invalidateTags}), as templates with the placeholders of {@link
+     * Cached#tags()}: {@code "user:{0}"} invalidates every entry tagged {@code user:42} for the argument {@code 42},
+     * in every namespace and process. A failure to invalidate follows the method error policy (by default it is
+     * logged and counted, and the method's result is returned).
+     */
+    String[] tags() default {};
 }

@@ -13,7 +13,8 @@ import java.lang.annotation.Target;
  * <p>Calls with equal arguments share one entry; concurrent calls of a missing entry run the method once in
  * the process. Methods returning {@link java.util.concurrent.CompletableFuture} are cached without blocking:
  * the future's value is cached when it completes, and a failed future is never cached. Exceptions are never
- * cached. Backend failures fail open: the real method answers and the error is logged and counted.
+ * cached. Backend failures fail open: the real method answers and the error is logged and counted. With {@link
+ * #tags()}, entries are invalidated together by tag, across methods, namespaces and processes.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -47,4 +48,14 @@ public @interface Cached {
 
     /** Whether a null result is cached (as a hit) rather than computed again on every call. */
     boolean cacheNull() default true;
+
+    /**
+     * Tags of each entry, as templates with the placeholders and escaping of {@link #key()}: {@code "user:{0}"},
+     * {@code "org:{order.customer.orgId}"}, or a constant such as {@code "prices"}. {@code "user:{0}"} of the
+     * argument {@code 42} is the tag {@code user:42}, which {@link Cache#invalidateTags} and {@link
+     * CacheEvict#tags()} name. At most {@value Tags#MAX_TAGS}, each at most {@value Tags#MAX_LENGTH} characters
+     * once rendered (a longer one fails the call with an {@link IllegalArgumentException}). The tags' versions
+     * are read before the method runs, so an invalidation while it runs leaves its entry invalid.
+     */
+    String[] tags() default {};
 }

@@ -7,7 +7,6 @@ import io.cachekit.spi.Durations;
 import io.cachekit.spi.Redaction;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +26,12 @@ public final class CachekitConfig {
     /** Namespaces and prefixes: letters, digits, {@code _ . -}; 1 to 100 characters. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
+    /**
+     * The namespace that holds the versions of tags ({@link Tags}), one per key prefix ({@code _tags}, or {@code
+     * <prefix>/_tags}); reserved, so no cache may use it.
+     */
+    public static final String TAGS_NAMESPACE = "_tags";
+
     /** The property names {@link #fromProperties} understands. */
     public static final Set<String> PROPERTY_NAMES = Set.of(
             "backend",
@@ -41,7 +46,8 @@ public final class CachekitConfig {
             "connect",
             "breaker",
             "breakerCoolOff",
-            "breakerMinimumCalls");
+            "breakerMinimumCalls",
+            "tagVersionCache");
 
     private final String backend;
     private final String namespace;
@@ -61,6 +67,7 @@ public final class CachekitConfig {
     private final boolean circuitBreaker;
     private final Duration breakerCoolOff;
     private final int breakerMinimumCalls;
+    private final Duration tagVersionCache;
 
     private CachekitConfig(Builder b) {
         this.backend = b.backend;
@@ -81,6 +88,7 @@ public final class CachekitConfig {
         this.circuitBreaker = b.circuitBreaker;
         this.breakerCoolOff = b.breakerCoolOff;
         this.breakerMinimumCalls = b.breakerMinimumCalls;
+        this.tagVersionCache = b.tagVersionCache;
     }
 
     /** A builder with the defaults: {@code memory://}, namespace {@code default}, TTL 1 hour, JSON, THROW. */
@@ -109,6 +117,7 @@ public final class CachekitConfig {
         b.circuitBreaker = circuitBreaker;
         b.breakerCoolOff = breakerCoolOff;
         b.breakerMinimumCalls = breakerMinimumCalls;
+        b.tagVersionCache = tagVersionCache;
         return b;
     }
 
@@ -117,7 +126,7 @@ public final class CachekitConfig {
      * {@code prefix}, {@code ttl} (a duration or {@code never}), {@code enabled}, {@code timeout}, {@code
      * loadTimeout}, {@code errorPolicy} and {@code methodErrorPolicy} ({@code throw} or {@code fail-open}), {@code
      * connect} ({@code lazy} or {@code eager}), {@code breaker} ({@code true} or {@code false}), {@code
-     * breakerCoolOff} (a duration) and {@code breakerMinimumCalls}.
+     * breakerCoolOff} (a duration), {@code breakerMinimumCalls} and {@code tagVersionCache} (a duration).
      *
      * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an invalid value
      */
@@ -216,13 +225,23 @@ public final class CachekitConfig {
         return breakerMinimumCalls;
     }
 
+    /**
+     * How long this process may keep the versions of tags it read before reading them again, or {@code null}
+     * (the default) for never: every read of a tagged entry then reads its tags' versions from the store. Within
+     * the window an invalidation made by another process may go unseen here (this process's own are seen at once);
+     * the in-memory backend never keeps copies.
+     */
+    public Duration tagVersionCache() {
+        return tagVersionCache;
+    }
+
     @Override
     public String toString() {
         return "CachekitConfig{backend=" + Redaction.redactUri(backend) + ", namespace=" + namespace + ", prefix="
                 + keyPrefix + ", defaultTtl=" + defaultTtl + ", enabled=" + enabled + ", codec=" + codec.name()
                 + ", errorPolicy=" + errorPolicy + ", methodErrorPolicy=" + methodErrorPolicy + ", timeout="
                 + operationTimeout + ", connect=" + (connectEagerly ? "eager" : "lazy") + ", breaker=" + circuitBreaker
-                + "}";
+                + (tagVersionCache == null ? "" : ", tagVersionCache=" + tagVersionCache) + "}";
     }
 
     /**
@@ -248,6 +267,7 @@ public final class CachekitConfig {
         private boolean circuitBreaker = true;
         private Duration breakerCoolOff = Duration.ofSeconds(5);
         private int breakerMinimumCalls = 10;
+        private Duration tagVersionCache;
 
         private Builder() {}
 
@@ -262,9 +282,13 @@ public final class CachekitConfig {
             return this;
         }
 
-        /** The namespace: letters, digits, {@code _ . -}, 1 to 100 characters. */
+        /** The namespace: letters, digits, {@code _ . -}, 1 to 100 characters; not {@value CachekitConfig#TAGS_NAMESPACE}. */
         public Builder namespace(String namespace) {
             this.namespace = checkName("namespace", namespace);
+            if (namespace.equals(TAGS_NAMESPACE)) {
+                throw new IllegalArgumentException(
+                        "namespace '" + TAGS_NAMESPACE + "' is reserved for the versions of tags; choose another");
+            }
             return this;
         }
 
@@ -394,6 +418,18 @@ public final class CachekitConfig {
             return this;
         }
 
+        /**
+         * How long tag versions read from the store may be kept in this process: positive, or {@code null} for
+         * not at all (the default); see {@link CachekitConfig#tagVersionCache()}.
+         */
+        public Builder tagVersionCache(Duration window) {
+            if (window != null && (window.isNegative() || window.isZero())) {
+                throw new IllegalArgumentException("tagVersionCache must be positive, got " + window);
+            }
+            this.tagVersionCache = window;
+            return this;
+        }
+
         /** Applies string properties; see {@link CachekitConfig#fromProperties(Map)}. */
         public Builder properties(Map<String, String> properties) {
             properties.forEach(this::property);
@@ -407,15 +443,16 @@ public final class CachekitConfig {
                 case "namespace" -> namespace(value);
                 case "prefix" -> keyPrefix(value);
                 case "ttl" -> defaultTtl(parseTtl(value));
-                case "enabled" -> enabled(parseBoolean(name, value));
+                case "enabled" -> enabled(ConfigValues.parseBoolean(name, value));
                 case "timeout" -> operationTimeout(Durations.parse(value));
                 case "loadTimeout" -> loadTimeout(Durations.parse(value));
-                case "errorPolicy" -> errorPolicy(parsePolicy(name, value));
-                case "methodErrorPolicy" -> methodErrorPolicy(parsePolicy(name, value));
-                case "connect" -> connectEagerly(parseConnect(value));
-                case "breaker" -> circuitBreaker(parseBoolean(name, value));
+                case "errorPolicy" -> errorPolicy(ConfigValues.parsePolicy(name, value));
+                case "methodErrorPolicy" -> methodErrorPolicy(ConfigValues.parsePolicy(name, value));
+                case "connect" -> connectEagerly(ConfigValues.parseConnect(value));
+                case "breaker" -> circuitBreaker(ConfigValues.parseBoolean(name, value));
                 case "breakerCoolOff" -> breakerCoolOff(Durations.parse(value));
-                case "breakerMinimumCalls" -> breakerMinimumCalls(parseInt(name, value));
+                case "breakerMinimumCalls" -> breakerMinimumCalls(ConfigValues.parseInt(name, value));
+                case "tagVersionCache" -> tagVersionCache(Durations.parse(value));
                 default ->
                     throw new IllegalArgumentException("Unknown Cachekit option '" + name + "'; valid options: "
                             + String.join(", ", new TreeSet<>(PROPERTY_NAMES)));
@@ -452,38 +489,6 @@ public final class CachekitConfig {
                     what + " must be 1-100 letters, digits, '_', '.' or '-'; got '" + value + "'");
         }
         return value;
-    }
-
-    private static boolean parseBoolean(String name, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
-        };
-    }
-
-    private static boolean parseConnect(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "eager" -> true;
-            case "lazy" -> false;
-            default -> throw new IllegalArgumentException("connect must be lazy or eager, got '" + value + "'");
-        };
-    }
-
-    private static int parseInt(String name, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
-        }
-    }
-
-    private static ErrorPolicy parsePolicy(String name, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "throw" -> ErrorPolicy.THROW;
-            case "fail-open" -> ErrorPolicy.FAIL_OPEN;
-            default -> throw new IllegalArgumentException(name + " must be throw or fail-open, got '" + value + "'");
-        };
     }
 
     /** Holds the default codec so that building a config does not create a mapper each time. */

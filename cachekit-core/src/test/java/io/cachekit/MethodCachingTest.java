@@ -304,7 +304,7 @@ class MethodCachingTest {
                 .hasMessageContaining("nothing to cache");
         assertThatThrownBy(() -> cache.proxy(EvictNothing.class, a -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("exactly one");
+                .hasMessageContaining("needs one of key, method and allEntries, or tags");
         assertThatThrownBy(() -> cache.proxy(UnknownPlaceholder.class, a -> a))
                 .isInstanceOf(CacheKeyException.class)
                 .hasMessageContaining("nope");

@@ -23,6 +23,8 @@ final class CacheRuntime {
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final boolean micrometer = micrometerPresent();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Made on first use, so that caches that never tag have no tag namespace (nor its meters). */
+    private volatile TagVersions tags;
 
     CacheRuntime(CachekitConfig config, CacheBackend backend) {
         this.config = config;
@@ -33,6 +35,32 @@ final class CacheRuntime {
             MicrometerBinding.bindBackendStatus(
                     config.meterRegistry(), config.namespace(), backend.name(), () -> BackendGuards.status(backend));
         }
+    }
+
+    /**
+     * The namespace the backend receives for {@code namespace}: {@code prefix/namespace} under a key prefix. '/'
+     * never occurs in a namespace or prefix, so "shop/users" cannot be mistaken for namespace "shop" in stores whose
+     * keys are "namespace:key".
+     */
+    String storedNamespace(String namespace) {
+        return config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + "/" + namespace;
+    }
+
+    /** The tag versions of this runtime's key prefix, kept in the reserved namespace {@code _tags}. */
+    TagVersions tags() {
+        TagVersions t = tags;
+        if (t == null) {
+            synchronized (this) {
+                t = tags;
+                if (t == null) {
+                    ValueStore store = ValueStore.of(this, storedNamespace(CachekitConfig.TAGS_NAMESPACE));
+                    t = new TagVersions(
+                            store, config.tagVersionCache(), config.clock(), ReferenceStore.inMemory(backend));
+                    tags = t;
+                }
+            }
+        }
+        return t;
     }
 
     /** The counters and timers of a stored namespace, created on first use. */

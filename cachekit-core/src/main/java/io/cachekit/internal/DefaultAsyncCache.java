@@ -3,9 +3,11 @@ package io.cachekit.internal;
 import io.cachekit.AsyncCache;
 import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
+import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -93,13 +95,43 @@ final class DefaultAsyncCache implements AsyncCache {
     }
 
     @Override
-    public CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl) {
+    public CompletableFuture<Void> set(String key, Object value, Duration ttl, Tags tags) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tags, "tags");
+        Duration resolved = cache.resolveTtl(ttl);
+        if (!cache.enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return stamp(tags)
+                .thenCompose(stamp -> stamp == TagVersions.UNAVAILABLE
+                        ? CompletableFuture.completedFuture(null)
+                        : store.writeAsync(key, value, resolved, null, stamp, cache.errorPolicy()));
+    }
+
+    /** The versions of {@code tags} before a write: null when there are none. */
+    private CompletableFuture<TagStamp> stamp(Tags tags) {
+        return tags.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : cache.runtime.tags().stampAsync(tags, cache.errorPolicy());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl) {
+        return setIfAbsent(key, value, ttl, Tags.none());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl, Tags tags) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tags, "tags");
         Duration resolved = cache.resolveTtl(ttl);
         if (!cache.enabled()) {
             return CompletableFuture.completedFuture(false);
         }
-        return store.setIfAbsentAsync(key, value, resolved, cache.errorPolicy());
+        return stamp(tags)
+                .thenCompose(stamp -> stamp == TagVersions.UNAVAILABLE
+                        ? CompletableFuture.completedFuture(false)
+                        : store.setIfAbsentAsync(key, value, resolved, stamp, cache.errorPolicy()));
     }
 
     @Override
@@ -143,7 +175,8 @@ final class DefaultAsyncCache implements AsyncCache {
             store.stats.misses.add(cache.enabled() ? 0 : list.size());
             return CompletableFuture.completedFuture(new HashMap<>());
         }
-        return store.getManyAsync(list, type, raw, cache.errorPolicy()).thenApply(m -> (Map<String, T>) m);
+        return store.getManyAsync(list, type, raw, cache.errorPolicy(), ValueStore.COUNT | ValueStore.STRICT)
+                .thenApply(m -> m == null ? new HashMap<>() : (Map<String, T>) m);
     }
 
     @Override
@@ -153,24 +186,66 @@ final class DefaultAsyncCache implements AsyncCache {
 
     @Override
     public CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl) {
+        return setMany(entries, ttl, Tags.none());
+    }
+
+    @Override
+    public CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl, Tags tags) {
         Objects.requireNonNull(entries, "entries");
+        Objects.requireNonNull(tags, "tags");
         Duration resolved = cache.resolveTtl(ttl);
         if (!cache.enabled() || entries.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.setManyAsync(entries, resolved, cache.errorPolicy());
+        return stamp(tags)
+                .thenCompose(stamp -> stamp == TagVersions.UNAVAILABLE
+                        ? CompletableFuture.completedFuture(null)
+                        : store.setManyAsync(entries, resolved, stamp, cache.errorPolicy()));
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidateTags(String... tags) {
+        Objects.requireNonNull(tags, "tags");
+        return invalidateTags(Arrays.asList(tags));
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidateTags(Collection<String> tags) {
+        return cache.runtime.tags().invalidateAsync(Tags.checkAll(tags), cache.errorPolicy());
     }
 
     @Override
     public <T> CompletableFuture<T> getOrLoad(
             String key, Class<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader) {
-        return getOrLoadValue(key, type, Types.raw(type), ttl, null, loader);
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, null, loader);
     }
 
     @Override
     public <T> CompletableFuture<T> getOrLoad(
             String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader) {
-        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, loader);
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, null, loader);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> getOrLoad(
+            String key,
+            Class<T> type,
+            Duration ttl,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends T>> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, tags, loader);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends T>> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, tags, loader);
     }
 
     @Override
@@ -181,9 +256,23 @@ final class DefaultAsyncCache implements AsyncCache {
             Duration staleFor,
             Supplier<? extends CompletableFuture<? extends T>> loader) {
         return getOrLoadValue(
-                key, type.type(), Types.raw(type.type()), ttl, DefaultCache.checkStaleFor(staleFor), loader);
+                key, type.type(), Types.raw(type.type()), ttl, DefaultCache.checkStaleFor(staleFor), null, loader);
     }
 
+    @Override
+    public <T> CompletableFuture<T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            Duration ttl,
+            Duration staleFor,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends T>> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(
+                key, type.type(), Types.raw(type.type()), ttl, DefaultCache.checkStaleFor(staleFor), tags, loader);
+    }
+
+    /** {@code staleFor} and {@code tags} may be null (none). */
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> getOrLoadValue(
             String key,
@@ -191,22 +280,27 @@ final class DefaultAsyncCache implements AsyncCache {
             Class<?> raw,
             Duration ttl,
             Duration staleFor,
+            Tags tags,
             Supplier<? extends CompletableFuture<? extends T>> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(loader, "loader");
         Duration resolved = cache.resolveTtl(ttl);
-        return load(cache.directLoad(type, raw, resolved, staleFor), key, CallMode.NORMAL, loader)
+        return load(cache.directLoad(type, raw, resolved, staleFor), key, tags, CallMode.NORMAL, loader)
                 .thenApply(v -> (T) v);
     }
 
-    /** The async single-flight load behind getOrLoad and method caching. */
+    /** The async single-flight load behind getOrLoad and method caching, tagged with {@code tags} (may be null). */
     CompletableFuture<Object> load(
-            SingleFlight.Load load, String key, CallMode mode, Supplier<? extends CompletableFuture<?>> loader) {
+            SingleFlight.Load load,
+            String key,
+            Tags tags,
+            CallMode mode,
+            Supplier<? extends CompletableFuture<?>> loader) {
         if (!cache.enabled()) {
             store.stats.loads.increment();
             return ValueStore.start(loader);
         }
-        return cache.runtime.flights.loadAsync(load, key, mode, loader);
+        return cache.runtime.flights.loadAsync(load, key, tags, mode, loader);
     }
 }

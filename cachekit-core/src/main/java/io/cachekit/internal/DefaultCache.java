@@ -8,10 +8,12 @@ import io.cachekit.CacheLoaderException;
 import io.cachekit.CacheStats;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
+import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import io.cachekit.spi.CacheBackend;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,8 +24,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The {@link Cache} of one namespace: resolves TTLs and applies the on/off switch, then hands values to the
- * namespace's {@link ValueStore} and loads to the runtime's {@link SingleFlight}. Thread-safe.
+ * The {@link Cache} of one namespace: resolves TTLs and applies the on/off switch, reads the versions of the tags
+ * of tagged writes ({@link TagVersions}), then hands values to the namespace's {@link ValueStore} and loads to the
+ * runtime's {@link SingleFlight}. Thread-safe.
  */
 public final class DefaultCache implements Cache {
     private static final int DIRECT_READ = ValueStore.COUNT | ValueStore.STRICT;
@@ -45,10 +48,7 @@ public final class DefaultCache implements Cache {
         this.runtime = runtime;
         this.namespace = namespace;
         CachekitConfig config = runtime.config;
-        // '/' never occurs in a namespace or prefix, so "shop/users" cannot be mistaken for namespace "shop"
-        // in stores whose keys are "<namespace>:<key>".
-        String storedNamespace = config.keyPrefix().isEmpty() ? namespace : config.keyPrefix() + "/" + namespace;
-        this.store = ValueStore.of(runtime, storedNamespace);
+        this.store = ValueStore.of(runtime, runtime.storedNamespace(namespace));
         this.enabled = config.enabled();
         this.defaultTtl = config.defaultTtl();
         this.errorPolicy = config.errorPolicy();
@@ -120,10 +120,38 @@ public final class DefaultCache implements Cache {
     }
 
     @Override
-    public boolean setIfAbsent(String key, Object value, Duration ttl) {
+    public void set(String key, Object value, Duration ttl, Tags tags) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tags, "tags");
         Duration resolved = resolveTtl(ttl);
-        return enabled && store.setIfAbsent(key, value, resolved, errorPolicy);
+        if (enabled) {
+            TagStamp stamp = stamp(tags);
+            if (stamp != TagVersions.UNAVAILABLE) {
+                store.write(key, value, resolved, null, stamp, errorPolicy);
+            }
+        }
+    }
+
+    /** The versions of {@code tags} before a write: null when there are none. */
+    private TagStamp stamp(Tags tags) {
+        return tags.isEmpty() ? null : runtime.tags().stamp(tags, errorPolicy);
+    }
+
+    @Override
+    public boolean setIfAbsent(String key, Object value, Duration ttl) {
+        return setIfAbsent(key, value, ttl, Tags.none());
+    }
+
+    @Override
+    public boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tags, "tags");
+        Duration resolved = resolveTtl(ttl);
+        if (!enabled) {
+            return false;
+        }
+        TagStamp stamp = stamp(tags);
+        return stamp != TagVersions.UNAVAILABLE && store.setIfAbsent(key, value, resolved, stamp, errorPolicy);
     }
 
     @Override
@@ -163,7 +191,8 @@ public final class DefaultCache implements Cache {
             store.stats.misses.add(enabled ? 0 : list.size());
             return new HashMap<>();
         }
-        return (Map<String, T>) store.getMany(list, type, raw, errorPolicy);
+        Map<String, Object> found = store.getMany(list, type, raw, errorPolicy, DIRECT_READ);
+        return found == null ? new HashMap<>() : (Map<String, T>) found;
     }
 
     /** Distinct keys in their first order; rejects a null collection or key. */
@@ -179,38 +208,84 @@ public final class DefaultCache implements Cache {
 
     @Override
     public void setMany(Map<String, ?> entries, Duration ttl) {
+        setMany(entries, ttl, Tags.none());
+    }
+
+    @Override
+    public void setMany(Map<String, ?> entries, Duration ttl, Tags tags) {
         Objects.requireNonNull(entries, "entries");
+        Objects.requireNonNull(tags, "tags");
         Duration resolved = resolveTtl(ttl);
         if (enabled && !entries.isEmpty()) {
-            store.setMany(entries, resolved, errorPolicy);
+            TagStamp stamp = stamp(tags);
+            if (stamp != TagVersions.UNAVAILABLE) {
+                store.setMany(entries, resolved, stamp, errorPolicy);
+            }
         }
     }
 
     @Override
+    public void invalidateTags(String... tags) {
+        Objects.requireNonNull(tags, "tags");
+        invalidateTags(Arrays.asList(tags));
+    }
+
+    @Override
+    public void invalidateTags(Collection<String> tags) {
+        runtime.tags().invalidate(Tags.checkAll(tags), errorPolicy);
+    }
+
+    @Override
     public <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<? extends T> loader) {
-        return getOrLoadValue(key, type, Types.raw(type), ttl, null, loader);
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, null, loader);
     }
 
     @Override
     public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader) {
-        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, loader);
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, null, loader);
+    }
+
+    @Override
+    public <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(key, type, Types.raw(type), ttl, null, tags, loader);
+    }
+
+    @Override
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, null, tags, loader);
     }
 
     @Override
     public <T> T getOrLoad(
             String key, TypeRef<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
-        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, checkStaleFor(staleFor), loader);
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, checkStaleFor(staleFor), null, loader);
     }
 
+    @Override
+    public <T> T getOrLoad(
+            String key, TypeRef<T> type, Duration ttl, Duration staleFor, Tags tags, CacheLoader<? extends T> loader) {
+        Objects.requireNonNull(tags, "tags");
+        return getOrLoadValue(key, type.type(), Types.raw(type.type()), ttl, checkStaleFor(staleFor), tags, loader);
+    }
+
+    /** {@code staleFor} and {@code tags} may be null (none). */
     @SuppressWarnings("unchecked")
     private <T> T getOrLoadValue(
-            String key, Type type, Class<?> raw, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
+            String key,
+            Type type,
+            Class<?> raw,
+            Duration ttl,
+            Duration staleFor,
+            Tags tags,
+            CacheLoader<? extends T> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(loader, "loader");
         Duration resolved = resolveTtl(ttl);
         try {
-            return (T) load(directLoad(type, raw, resolved, staleFor), key, CallMode.NORMAL, loader::load);
+            return (T) load(directLoad(type, raw, resolved, staleFor), key, tags, CallMode.NORMAL, loader::load);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -238,13 +313,17 @@ public final class DefaultCache implements Cache {
                 store, type, Types.raw(type), resolvedTtl, staleFor, policy, cacheNull, ValueStore.COUNT);
     }
 
-    /** The single-flight load behind getOrLoad and method caching; throws the loader's exception unchanged. */
-    Object load(SingleFlight.Load load, String key, CallMode mode, ThrowingSupplier<?> loader) throws Throwable {
+    /**
+     * The single-flight load behind getOrLoad and method caching, writing an entry tagged with {@code tags} (null or
+     * empty: untagged); throws the loader's exception unchanged.
+     */
+    Object load(SingleFlight.Load load, String key, Tags tags, CallMode mode, ThrowingSupplier<?> loader)
+            throws Throwable {
         if (!enabled) {
             store.stats.loads.increment();
             return loader.get();
         }
-        return runtime.flights.load(load, key, mode, loader);
+        return runtime.flights.load(load, key, tags, mode, loader);
     }
 
     @Override

@@ -50,6 +50,16 @@ final class EntryCodec {
      * @throws CacheSerializationException when the codec cannot write the value
      */
     byte[] encode(Object value, Duration resolvedTtl, Duration staleFor) {
+        return encode(value, resolvedTtl, staleFor, null);
+    }
+
+    /**
+     * {@link #encode(Object, Duration, Duration)} carrying the tag versions {@code stamp} (format 3), or untagged
+     * when {@code stamp} is null (format 1 or 2).
+     *
+     * @throws CacheSerializationException when the codec cannot write the value
+     */
+    byte[] encode(Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp) {
         long freshUntil = expiresAt(resolvedTtl);
         long expiresAt = freshUntil;
         if (staleFor != null && freshUntil != 0) {
@@ -60,13 +70,13 @@ final class EntryCodec {
             }
         }
         if (value == null) {
-            return wrap(Envelope.CODEC_NONE, Envelope.FLAG_NULL, expiresAt, freshUntil, staleFor, EMPTY);
+            return wrap(Envelope.CODEC_NONE, Envelope.FLAG_NULL, expiresAt, freshUntil, stamp, EMPTY);
         }
         if (value instanceof byte[] b) {
-            return wrap(Envelope.CODEC_BYTES, 0, expiresAt, freshUntil, staleFor, b);
+            return wrap(Envelope.CODEC_BYTES, 0, expiresAt, freshUntil, stamp, b);
         }
         if (value instanceof String s) {
-            return wrap(Envelope.CODEC_STRING, 0, expiresAt, freshUntil, staleFor, s.getBytes(StandardCharsets.UTF_8));
+            return wrap(Envelope.CODEC_STRING, 0, expiresAt, freshUntil, stamp, s.getBytes(StandardCharsets.UTF_8));
         }
         byte[] payload;
         try {
@@ -77,14 +87,19 @@ final class EntryCodec {
                             + value.getClass().getName(),
                     e);
         }
-        return wrap(codec.id(), 0, expiresAt, freshUntil, staleFor, payload);
+        return wrap(codec.id(), 0, expiresAt, freshUntil, stamp, payload);
     }
 
+    /** The smallest format that holds the entry: 1, 2 with a stale window, 3 with tags. */
     private static byte[] wrap(
-            int codecId, int flags, long expiresAt, long freshUntil, Duration staleFor, byte[] payload) {
-        return staleFor == null || expiresAt == freshUntil
-                ? Envelope.wrap(codecId, flags, expiresAt, payload)
-                : Envelope.wrapStale(codecId, flags, expiresAt, freshUntil, payload);
+            int codecId, int flags, long expiresAt, long freshUntil, TagStamp stamp, byte[] payload) {
+        boolean stale = expiresAt != freshUntil;
+        if (stamp != null) {
+            return Envelope.wrapTagged(codecId, flags, expiresAt, stale ? freshUntil : 0, stamp, payload);
+        }
+        return stale
+                ? Envelope.wrapStale(codecId, flags, expiresAt, freshUntil, payload)
+                : Envelope.wrap(codecId, flags, expiresAt, payload);
     }
 
     /** Whether a readable, live entry is past its fresh time (it may be served while it is refreshed). */

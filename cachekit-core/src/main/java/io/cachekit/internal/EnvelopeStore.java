@@ -6,13 +6,20 @@ import io.cachekit.ErrorPolicy;
 import io.cachekit.internal.OperationTimers.Operation;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** The value path over a store of bytes: every value is written and read as an {@link Envelope}. Thread-safe. */
+/**
+ * The value path over a store of bytes: every value is written and read as an {@link Envelope}. A tagged envelope
+ * (format 3) costs one more bulk read of its tags' versions when it is read; an untagged one costs nothing more.
+ * Thread-safe.
+ */
 final class EnvelopeStore extends ValueStore {
     /** What {@link #fetch} returns when the store failed open. */
     private static final byte[] UNAVAILABLE_BYTES = new byte[0];
@@ -26,74 +33,153 @@ final class EnvelopeStore extends ValueStore {
 
     @Override
     Object get(String key, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
-        return read(key, fetch(key, policy), type, raw, flags, false);
+        byte[] bytes = fetch(key, policy);
+        return read(key, bytes, type, raw, flags, false, tagState(bytes, policy));
     }
 
     @Override
     CompletableFuture<Object> getAsync(String key, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
-        return fetchAsync(key, policy).thenApply(bytes -> read(key, bytes, type, raw, flags, true));
+        return fetchAsync(key, policy)
+                .thenCompose(bytes ->
+                        afterTagCheck(bytes, policy, (b, state) -> read(key, b, type, raw, flags, true, state)));
     }
 
-    private Object read(String key, byte[] bytes, Type type, Class<?> raw, int flags, boolean async) {
-        if (bytes == null || bytes == UNAVAILABLE_BYTES) {
+    /**
+     * The value of stored {@code bytes}: {@code tagState} says whether a tagged entry's tags are still valid
+     * ({@link TagVersions#UNTAGGED} for an untagged one, which is never checked).
+     */
+    private Object read(String key, byte[] bytes, Type type, Class<?> raw, int flags, boolean async, int tagState) {
+        if (bytes == null || bytes == UNAVAILABLE_BYTES || tagState == TagVersions.UNKNOWN) {
             miss(flags);
             return bytes == null ? MISS : UNAVAILABLE;
+        }
+        if (tagState == TagVersions.INVALID) {
+            return miss(flags); // invalidated: left for the next write to replace, as a delete could race with it
         }
         Object v = outcome(key, entries.decode(bytes, type, raw), type, flags, async);
         return (flags & FRESHNESS) != 0 && !isMiss(v) && entries.isStale(bytes) ? new Stale(v) : v;
     }
 
+    /** Whether {@code bytes} is a live tagged entry, whose tags are checked before it is used. */
+    private boolean tagged(byte[] bytes) {
+        return bytes != null
+                && bytes.length > 1
+                && bytes[1] == Envelope.TAGGED_VERSION
+                && bytes != UNAVAILABLE_BYTES
+                && entries.isLive(bytes);
+    }
+
+    /** The state of {@code bytes}' tags: one bulk read of their versions for a tagged entry, nothing otherwise. */
+    private int tagState(byte[] bytes, ErrorPolicy policy) {
+        return tagged(bytes) ? tags().check(Envelope.tags(bytes), policy) : TagVersions.UNTAGGED;
+    }
+
+    /** Applies {@code then} to {@code bytes} and the state of its tags, checked without blocking. */
+    private <R> CompletableFuture<R> afterTagCheck(byte[] bytes, ErrorPolicy policy, TagStateFunction<R> then) {
+        if (!tagged(bytes)) {
+            return CompletableFuture.completedFuture(then.apply(bytes, TagVersions.UNTAGGED));
+        }
+        return tags().checkAsync(Envelope.tags(bytes), policy).thenApply(state -> then.apply(bytes, state));
+    }
+
+    @FunctionalInterface
+    private interface TagStateFunction<R> {
+        R apply(byte[] bytes, int tagState);
+    }
+
     @Override
     CacheEntry<Object> getEntry(String key, Type type, Class<?> raw, ErrorPolicy policy) {
-        return entry(key, fetch(key, policy), type, raw, false);
+        byte[] bytes = fetch(key, policy);
+        return entry(key, bytes, type, raw, false, tagState(bytes, policy));
     }
 
     @Override
     CompletableFuture<CacheEntry<Object>> getEntryAsync(String key, Type type, Class<?> raw, ErrorPolicy policy) {
-        return fetchAsync(key, policy).thenApply(bytes -> entry(key, bytes, type, raw, true));
+        return fetchAsync(key, policy)
+                .thenCompose(
+                        bytes -> afterTagCheck(bytes, policy, (b, state) -> entry(key, b, type, raw, true, state)));
     }
 
-    private CacheEntry<Object> entry(String key, byte[] bytes, Type type, Class<?> raw, boolean async) {
-        Object v = read(key, bytes, type, raw, COUNT | STRICT, async);
+    private CacheEntry<Object> entry(String key, byte[] bytes, Type type, Class<?> raw, boolean async, int tagState) {
+        Object v = read(key, bytes, type, raw, COUNT | STRICT, async, tagState);
         return isMiss(v) ? null : new CacheEntry<>(v, remaining(Envelope.expiresAt(bytes)));
     }
 
     @Override
-    Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy) {
+    Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
         Map<String, byte[]> stored;
         long t0 = startTimer();
         try {
             stored = backend.getMany(storedNamespace, keys);
         } catch (RuntimeException e) {
             fail(Operation.GET_MANY, e, policy);
-            stats.misses.add(keys.size());
-            return new LinkedHashMap<>();
+            return failedMany(keys, flags);
         } finally {
             stopTimer(Operation.GET_MANY, t0);
         }
-        return decodeMany(keys, stored, type, raw, false);
+        Set<String> tags = tagsOf(stored);
+        Map<String, Long> versions = tags.isEmpty() ? Map.of() : tags().current(tags, policy);
+        return decodeMany(keys, stored, type, raw, flags, false, versions);
     }
 
     @Override
     CompletableFuture<Map<String, Object>> getManyAsync(
-            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy) {
+            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
         long t0 = startTimer();
-        return start(() -> backend.getManyAsync(storedNamespace, keys)).handle((stored, error) -> {
-            stopTimer(Operation.GET_MANY, t0);
-            if (error != null) {
-                fail(Operation.GET_MANY, asRuntime(Operation.GET_MANY, error), policy);
-                stats.misses.add(keys.size());
-                return new LinkedHashMap<>();
-            }
-            return decodeMany(keys, stored, type, raw, true);
-        });
+        return start(() -> backend.getManyAsync(storedNamespace, keys))
+                .handle((stored, error) -> {
+                    stopTimer(Operation.GET_MANY, t0);
+                    if (error != null) {
+                        fail(Operation.GET_MANY, asRuntime(Operation.GET_MANY, error), policy);
+                        return null;
+                    }
+                    return stored;
+                })
+                .thenCompose(stored -> {
+                    if (stored == null) {
+                        return CompletableFuture.completedFuture(failedMany(keys, flags));
+                    }
+                    Set<String> tags = tagsOf(stored);
+                    CompletableFuture<Map<String, Long>> versions = tags.isEmpty()
+                            ? CompletableFuture.completedFuture(Map.of())
+                            : tags().currentAsync(tags, policy);
+                    return versions.thenApply(v -> decodeMany(keys, stored, type, raw, flags, true, v));
+                });
     }
 
+    /** A bulk read that failed open: every key a counted miss, and null for the caller. */
+    private Map<String, Object> failedMany(List<String> keys, int flags) {
+        if ((flags & COUNT) != 0) {
+            stats.misses.add(keys.size());
+        }
+        return null;
+    }
+
+    /** Every tag of the tagged entries among {@code stored}, so that one bulk read checks them all. */
+    private Set<String> tagsOf(Map<String, byte[]> stored) {
+        Set<String> tags = new HashSet<>();
+        for (byte[] bytes : stored.values()) {
+            if (tagged(bytes)) {
+                tags.addAll(Arrays.asList(Envelope.tags(bytes).tags()));
+            }
+        }
+        return tags;
+    }
+
+    /** {@code versions}: the current versions of the entries' tags, or null when they could not be read. */
     private Map<String, Object> decodeMany(
-            List<String> keys, Map<String, byte[]> stored, Type type, Class<?> raw, boolean async) {
+            List<String> keys,
+            Map<String, byte[]> stored,
+            Type type,
+            Class<?> raw,
+            int flags,
+            boolean async,
+            Map<String, Long> versions) {
         Map<String, Object> found = new LinkedHashMap<>();
         for (String key : keys) {
-            Object v = read(key, stored.get(key), type, raw, COUNT | STRICT, async);
+            byte[] bytes = stored.get(key);
+            int state = tagged(bytes) ? TagVersions.state(Envelope.tags(bytes), versions) : TagVersions.UNTAGGED;
+            Object v = read(key, bytes, type, raw, flags, async, state);
             if (!isMiss(v)) {
                 found.put(key, v);
             }
@@ -103,14 +189,14 @@ final class EnvelopeStore extends ValueStore {
 
     @Override
     void set(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
-        setStale(key, value, resolvedTtl, null, policy);
+        write(key, value, resolvedTtl, null, null, policy);
     }
 
     @Override
-    void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
+    void write(String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl, staleFor);
+            bytes = entries.encode(value, resolvedTtl, staleFor, stamp);
         } catch (CacheSerializationException e) {
             fail(Operation.SET, e, policy);
             return;
@@ -128,15 +214,15 @@ final class EnvelopeStore extends ValueStore {
 
     @Override
     CompletableFuture<Void> setAsync(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
-        return setStaleAsync(key, value, resolvedTtl, null, policy);
+        return writeAsync(key, value, resolvedTtl, null, null, policy);
     }
 
     @Override
-    CompletableFuture<Void> setStaleAsync(
-            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
+    CompletableFuture<Void> writeAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl, staleFor);
+            bytes = entries.encode(value, resolvedTtl, staleFor, stamp);
         } catch (CacheSerializationException e) {
             return failAsync(Operation.SET, e, policy, null);
         }
@@ -146,10 +232,10 @@ final class EnvelopeStore extends ValueStore {
     }
 
     @Override
-    void setMany(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy) {
+    void setMany(Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
         Map<String, byte[]> encoded;
         try {
-            encoded = encodeMany(values, resolvedTtl);
+            encoded = encodeMany(values, resolvedTtl, stamp);
         } catch (CacheSerializationException e) {
             fail(Operation.SET_MANY, e, policy);
             return;
@@ -166,10 +252,11 @@ final class EnvelopeStore extends ValueStore {
     }
 
     @Override
-    CompletableFuture<Void> setManyAsync(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy) {
+    CompletableFuture<Void> setManyAsync(
+            Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
         Map<String, byte[]> encoded;
         try {
-            encoded = encodeMany(values, resolvedTtl);
+            encoded = encodeMany(values, resolvedTtl, stamp);
         } catch (CacheSerializationException e) {
             return failAsync(Operation.SET_MANY, e, policy, null);
         }
@@ -180,17 +267,18 @@ final class EnvelopeStore extends ValueStore {
                 .thenRun(() -> stats.puts.add(encoded.size()));
     }
 
-    private Map<String, byte[]> encodeMany(Map<String, ?> values, Duration resolvedTtl) {
+    private Map<String, byte[]> encodeMany(Map<String, ?> values, Duration resolvedTtl, TagStamp stamp) {
         Map<String, byte[]> encoded = new LinkedHashMap<>();
-        values.forEach((k, v) -> encoded.put(Objects.requireNonNull(k, "key"), entries.encode(v, resolvedTtl)));
+        values.forEach(
+                (k, v) -> encoded.put(Objects.requireNonNull(k, "key"), entries.encode(v, resolvedTtl, null, stamp)));
         return encoded;
     }
 
     @Override
-    boolean setIfAbsent(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
+    boolean setIfAbsent(String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl);
+            bytes = entries.encode(value, resolvedTtl, null, stamp);
         } catch (CacheSerializationException e) {
             fail(Operation.SET, e, policy);
             return false;
@@ -203,7 +291,7 @@ final class EnvelopeStore extends ValueStore {
                     stats.puts.increment();
                     return true;
                 }
-                if (entries.isLive(existing)) {
+                if (entries.isLive(existing) && tagState(existing, policy) != TagVersions.INVALID) {
                     return false;
                 }
                 removeDead(key, existing);
@@ -218,43 +306,54 @@ final class EnvelopeStore extends ValueStore {
     }
 
     @Override
-    CompletableFuture<Boolean> setIfAbsentAsync(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
+    CompletableFuture<Boolean> setIfAbsentAsync(
+            String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
         byte[] bytes;
         try {
-            bytes = entries.encode(value, resolvedTtl);
+            bytes = entries.encode(value, resolvedTtl, null, stamp);
         } catch (CacheSerializationException e) {
             return failAsync(Operation.SET, e, policy, false);
         }
         long t0 = startTimer();
-        return setIfAbsentAsync(key, bytes, resolvedTtl, SET_IF_ABSENT_ATTEMPTS).handle((written, error) -> {
-            stopTimer(Operation.SET, t0);
-            if (error != null) {
-                fail(Operation.SET, asRuntime(Operation.SET, error), policy);
-                return false;
-            }
-            return written;
-        });
+        return setIfAbsentAsync(key, bytes, resolvedTtl, policy, SET_IF_ABSENT_ATTEMPTS)
+                .handle((written, error) -> {
+                    stopTimer(Operation.SET, t0);
+                    if (error != null) {
+                        fail(Operation.SET, asRuntime(Operation.SET, error), policy);
+                        return false;
+                    }
+                    return written;
+                });
     }
 
-    private CompletableFuture<Boolean> setIfAbsentAsync(String key, byte[] bytes, Duration ttl, int attempts) {
+    private CompletableFuture<Boolean> setIfAbsentAsync(
+            String key, byte[] bytes, Duration ttl, ErrorPolicy policy, int attempts) {
         return start(() -> backend.setIfAbsentAsync(storedNamespace, key, bytes, storeTtl(ttl)))
                 .thenCompose(existing -> {
                     if (existing == null) {
                         stats.puts.increment();
                         return CompletableFuture.completedFuture(true);
                     }
-                    if (entries.isLive(existing) || attempts <= 1) {
-                        return CompletableFuture.completedFuture(false);
-                    }
-                    if (!Envelope.isReadable(existing)) {
-                        stats.corrupt.increment();
-                    }
-                    return start(() -> backend.deleteAsync(storedNamespace, key))
-                            .thenCompose(ignored -> setIfAbsentAsync(key, bytes, ttl, attempts - 1));
+                    return afterTagCheck(
+                                    existing, policy, (b, state) -> entries.isLive(b) && state != TagVersions.INVALID)
+                            .thenCompose(live -> {
+                                if (live || attempts <= 1) {
+                                    return CompletableFuture.completedFuture(false);
+                                }
+                                if (!Envelope.isReadable(existing)) {
+                                    stats.corrupt.increment();
+                                }
+                                return start(() -> backend.deleteAsync(storedNamespace, key))
+                                        .thenCompose(
+                                                ignored -> setIfAbsentAsync(key, bytes, ttl, policy, attempts - 1));
+                            });
                 });
     }
 
-    /** An expired or corrupt envelope in the way of a conditional write: removed, so the next attempt can write. */
+    /**
+     * An expired, invalidated or corrupt envelope in the way of a conditional write: removed, so the next attempt
+     * can write.
+     */
     private void removeDead(String key, byte[] existing) {
         if (!Envelope.isReadable(existing)) {
             stats.corrupt.increment();
@@ -265,13 +364,19 @@ final class EnvelopeStore extends ValueStore {
     @Override
     boolean has(String key, ErrorPolicy policy) {
         byte[] bytes = fetch(key, policy);
-        return bytes != null && bytes != UNAVAILABLE_BYTES && entries.isLive(bytes);
+        return isPresent(bytes, tagState(bytes, policy));
     }
 
     @Override
     CompletableFuture<Boolean> hasAsync(String key, ErrorPolicy policy) {
-        return fetchAsync(key, policy)
-                .thenApply(bytes -> bytes != null && bytes != UNAVAILABLE_BYTES && entries.isLive(bytes));
+        return fetchAsync(key, policy).thenCompose(bytes -> afterTagCheck(bytes, policy, this::isPresent));
+    }
+
+    private boolean isPresent(byte[] bytes, int tagState) {
+        return bytes != null
+                && bytes != UNAVAILABLE_BYTES
+                && entries.isLive(bytes)
+                && (tagState == TagVersions.UNTAGGED || tagState == TagVersions.VALID);
     }
 
     /** The stored bytes, null when absent, or {@link #UNAVAILABLE_BYTES} when the read failed open. */

@@ -38,6 +38,14 @@ final class KeyTemplate {
     }
 
     static KeyTemplate compile(String template, Method method) {
+        return compile(template, method, "Key");
+    }
+
+    /**
+     * Compiles a template of {@code kind} ({@code "Key"} or {@code "Tag"}, which problems are reported as): tags
+     * follow the same rules as keys, so that they are rendered as injectively.
+     */
+    static KeyTemplate compile(String template, Method method, String kind) {
         List<Object> parts = new ArrayList<>();
         Parameter[] parameters = method.getParameters();
         Type[] declared = method.getGenericParameterTypes();
@@ -53,24 +61,24 @@ final class KeyTemplate {
             }
             int close = template.indexOf('}', open);
             if (close < 0) {
-                throw problem(template, method, "has an unclosed '{'");
+                throw problem(kind, template, method, "has an unclosed '{'");
             }
             String[] path = template.substring(open + 1, close).trim().split("\\.");
-            int index = parameterIndex(path[0], parameters, template, method);
+            int index = parameterIndex(path[0], parameters, kind, template, method);
             parts.add(new Placeholder(index, declared[index], Arrays.copyOfRange(path, 1, path.length), NO_STOP));
             i = close + 1;
         }
-        return new KeyTemplate(withStops(parts, template, method));
+        return new KeyTemplate(withStops(parts, kind, template, method));
     }
 
     /** Gives each placeholder the character that ends it (the first of the next literal), refusing ambiguity. */
-    private static List<Object> withStops(List<Object> parts, String template, Method method) {
+    private static List<Object> withStops(List<Object> parts, String kind, String template, Method method) {
         List<Object> out = new ArrayList<>(parts.size());
         for (int p = 0; p < parts.size(); p++) {
             Object part = parts.get(p);
             if (part instanceof String literal) {
                 if (literal.indexOf(ESCAPE) >= 0) {
-                    throw problem(template, method, "contains '%', which escapes characters in values");
+                    throw problem(kind, template, method, "contains '%', which escapes characters in values");
                 }
                 out.add(literal);
                 continue;
@@ -79,6 +87,7 @@ final class KeyTemplate {
             Object next = p + 1 < parts.size() ? parts.get(p + 1) : null;
             if (next instanceof Placeholder) {
                 throw problem(
+                        kind,
                         template,
                         method,
                         "has placeholders with nothing between them, so values could"
@@ -87,6 +96,7 @@ final class KeyTemplate {
             char stop = next == null ? NO_STOP : ((String) next).charAt(0);
             if (Character.digit(stop, 16) >= 0 && !Character.isLowerCase(stop)) {
                 throw problem(
+                        kind,
                         template,
                         method,
                         "has a placeholder followed by '" + stop
@@ -97,11 +107,12 @@ final class KeyTemplate {
         return List.copyOf(out);
     }
 
-    private static CacheKeyException problem(String template, Method method, String problem) {
-        return new CacheKeyException("Key template '" + template + "' of " + describe(method) + " " + problem);
+    private static CacheKeyException problem(String kind, String template, Method method, String problem) {
+        return new CacheKeyException(kind + " template '" + template + "' of " + describe(method) + " " + problem);
     }
 
-    private static int parameterIndex(String name, Parameter[] parameters, String template, Method method) {
+    private static int parameterIndex(
+            String name, Parameter[] parameters, String kind, String template, Method method) {
         if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
             int index = Integer.parseInt(name);
             if (index < parameters.length) {
@@ -114,6 +125,7 @@ final class KeyTemplate {
             }
         }
         throw problem(
+                kind,
                 template,
                 method,
                 "names '" + name + "', which is not a parameter (use a parameter index"

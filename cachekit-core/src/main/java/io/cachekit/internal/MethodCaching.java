@@ -4,6 +4,7 @@ import io.cachekit.CacheEvict;
 import io.cachekit.Cached;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
+import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import io.cachekit.key.ArgumentEncoder;
 import io.cachekit.key.KeyGenerator;
@@ -142,9 +143,10 @@ public final class MethodCaching {
         }
         DefaultCache target = namespaced(cache, cached.namespace(), method);
         KeyFunction key = keyFunction(cache.config().keyGenerator(), cached.key(), method, identity);
+        TagTemplates tags = TagTemplates.compile(cached.tags(), method);
         SingleFlight.Load load = target.methodLoad(
                 valueType, target.resolveTtl(ttl), staleFor, cache.config().methodErrorPolicy(), cached.cacheNull());
-        return new CachedPlan(target, key, load, async);
+        return new CachedPlan(target, key, tags, load, async);
     }
 
     /**
@@ -179,9 +181,12 @@ public final class MethodCaching {
 
     private static EvictPlan evictPlan(DefaultCache cache, Method method, CacheEvict evict, Identity identity) {
         int given = (evict.key().isEmpty() ? 0 : 1) + (evict.method().isEmpty() ? 0 : 1) + (evict.allEntries() ? 1 : 0);
-        if (given != 1) {
-            throw invalid(method, "@CacheEvict needs exactly one of key, method and allEntries");
+        if (given > 1 || (given == 0 && evict.tags().length == 0)) {
+            throw invalid(
+                    method,
+                    "@CacheEvict needs one of key, method and allEntries, or tags (alone or besides one of them)");
         }
+        TagTemplates tags = TagTemplates.compile(evict.tags(), method);
         KeyFunction key = null;
         DefaultCache target = namespaced(cache, evict.namespace(), method);
         KeyGenerator generator = cache.config().keyGenerator();
@@ -196,7 +201,7 @@ public final class MethodCaching {
             key = keyFunction(generator, cached.key(), sibling, identity);
         }
         boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
-        return new EvictPlan(target, key, async);
+        return new EvictPlan(target, key, evict.allEntries(), tags, async);
     }
 
     /** The {@link Cached} method named by {@code @CacheEvict(method = ...)}: on the type, or an interface of it. */
@@ -281,7 +286,7 @@ public final class MethodCaching {
             String key = prefix + (encoded.length() > 64 ? "#" + ArgumentEncoder.digest(encoded) : encoded);
             try {
                 @SuppressWarnings("unchecked")
-                R value = (R) cache.load(load, key, mode, () -> function.apply(arg));
+                R value = (R) cache.load(load, key, null, mode, () -> function.apply(arg));
                 return value;
             } catch (RuntimeException | Error e) {
                 throw e;
@@ -306,8 +311,9 @@ public final class MethodCaching {
         String key(Object[] args);
     }
 
-    /** A {@link Cached} method. */
-    public record CachedPlan(DefaultCache cache, KeyFunction key, SingleFlight.Load load, boolean async)
+    /** A {@link Cached} method; {@code tags} is null when its entries are untagged. */
+    public record CachedPlan(
+            DefaultCache cache, KeyFunction key, TagTemplates tags, SingleFlight.Load load, boolean async)
             implements Plan {
 
         @Override
@@ -317,40 +323,54 @@ public final class MethodCaching {
                 return invoker.get();
             }
             String k = key.key(args);
+            Tags t = tags == null ? null : tags.render(args);
             if (!async) {
-                return cache.load(load, k, mode, invoker);
+                return cache.load(load, k, t, mode, invoker);
             }
-            return cache.async().load(load, k, mode, () -> callAsync(invoker));
+            return cache.async().load(load, k, t, mode, () -> callAsync(invoker));
         }
     }
 
-    /** A {@link CacheEvict} method; {@code key} is null when it evicts the whole namespace. */
-    public record EvictPlan(DefaultCache cache, KeyFunction key, boolean async) implements Plan {
+    /**
+     * A {@link CacheEvict} method: {@code key} is null unless it evicts one entry, {@code tags} null unless it
+     * invalidates tags.
+     */
+    public record EvictPlan(DefaultCache cache, KeyFunction key, boolean allEntries, TagTemplates tags, boolean async)
+            implements Plan {
 
         /** Runs the real method, then evicts if it returned normally (or its future completed normally). */
         @Override
         public Object invoke(Object[] args, ThrowingSupplier<?> invoker) throws Throwable {
-            String k = key == null ? null : key.key(args); // before the call: arguments may be mutated by it
+            // Before the call: arguments may be mutated by it.
+            String k = key == null ? null : key.key(args);
+            Tags t = tags == null ? null : tags.render(args);
             Object result = invoker.get();
             ErrorPolicy policy = cache.config().methodErrorPolicy();
             ValueStore store = cache.store;
             if (async && result instanceof CompletionStage<?> stage) {
                 return stage.toCompletableFuture()
-                        .thenCompose(value -> evictAsync(k, policy, store).thenApply(ignored -> value));
+                        .thenCompose(value -> evictAsync(k, t, policy, store).thenApply(ignored -> value));
             }
-            if (k == null) {
+            if (allEntries) {
                 store.clear(policy);
-            } else if (cache.enabled()) {
+            } else if (k != null && cache.enabled()) {
                 store.delete(k, policy);
+            }
+            if (t != null) {
+                store.tags().invalidate(t.asList(), policy);
             }
             return result;
         }
 
-        private CompletableFuture<Void> evictAsync(String k, ErrorPolicy policy, ValueStore store) {
-            if (k == null) {
-                return store.clearAsync(policy);
-            }
-            return cache.enabled() ? store.deleteAsync(k, policy) : CompletableFuture.completedFuture(null);
+        private CompletableFuture<Void> evictAsync(String k, Tags t, ErrorPolicy policy, ValueStore store) {
+            CompletableFuture<Void> evicted = allEntries
+                    ? store.clearAsync(policy)
+                    : k != null && cache.enabled()
+                            ? store.deleteAsync(k, policy)
+                            : CompletableFuture.completedFuture(null);
+            return t == null
+                    ? evicted
+                    : evicted.thenCompose(ignored -> store.tags().invalidateAsync(t.asList(), policy));
         }
     }
 

@@ -51,16 +51,35 @@ final class ReferenceStore extends ValueStore {
             return hit(null, flags);
         }
         if (v instanceof MemoryBackend.EncodedEntry e) {
+            if (invalidated(v, policy)) {
+                return miss(flags);
+            }
             Object decoded = outcome(key, entries.decode(e.bytes(), type, raw), type, flags, false);
             return (flags & FRESHNESS) != 0 && !isMiss(decoded) && entries.isStale(e.bytes())
                     ? new Stale(decoded)
                     : decoded;
         }
-        if (v instanceof Timed t) {
-            Object r = t.value == null ? hit(null, flags) : typed(key, t.value, type, raw, flags);
-            return (flags & FRESHNESS) != 0 && !isMiss(r) && clock.millis() >= t.freshUntilMillis ? new Stale(r) : r;
+        if (v instanceof Wrapped w) {
+            if (w.stamp != null && tags().check(w.stamp, policy) != TagVersions.VALID) {
+                return miss(flags);
+            }
+            Object r = w.value == null ? hit(null, flags) : typed(key, w.value, type, raw, flags);
+            return (flags & FRESHNESS) != 0 && !isMiss(r) && clock.millis() >= w.freshUntilMillis ? new Stale(r) : r;
         }
         return typed(key, v, type, raw, flags);
+    }
+
+    /** Whether a stored object is a tagged entry whose tags were invalidated (or cannot be checked). */
+    private boolean invalidated(Object v, ErrorPolicy policy) {
+        TagStamp stamp = null;
+        if (v instanceof Wrapped w) {
+            stamp = w.stamp;
+        } else if (v instanceof MemoryBackend.EncodedEntry e
+                && entries.isLive(e.bytes())
+                && Envelope.hasTags(e.bytes())) {
+            stamp = Envelope.tags(e.bytes());
+        }
+        return stamp != null && tags().check(stamp, policy) != TagVersions.VALID;
     }
 
     private Object typed(String key, Object v, Type type, Class<?> raw, int flags) {
@@ -90,10 +109,10 @@ final class ReferenceStore extends ValueStore {
     }
 
     @Override
-    Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy) {
+    Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
         Map<String, Object> found = new LinkedHashMap<>();
         for (String key : keys) {
-            Object v = get(key, type, raw, policy, COUNT | STRICT);
+            Object v = get(key, type, raw, policy, flags);
             if (v != MISS) {
                 found.put(key, v);
             }
@@ -103,8 +122,8 @@ final class ReferenceStore extends ValueStore {
 
     @Override
     CompletableFuture<Map<String, Object>> getManyAsync(
-            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy) {
-        return completed(() -> getMany(keys, type, raw, policy));
+            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
+        return completed(() -> getMany(keys, type, raw, policy, flags));
     }
 
     @Override
@@ -114,29 +133,36 @@ final class ReferenceStore extends ValueStore {
     }
 
     /**
-     * An object kept with a stale window: fresh until {@code freshUntilMillis}, then stale until the backend's
-     * deadline. Only entries written with a stale window pay for this wrapper.
+     * An object kept with a stale window or tags: fresh until {@code freshUntilMillis} ({@code Long.MAX_VALUE} for
+     * no window), then stale until the backend's deadline; valid while the versions of {@code stamp} are current
+     * (null: untagged). Only entries written with a window or tags pay for this wrapper, and a hit on any other
+     * entry makes no more type checks for it than before.
      */
-    private record Timed(Object value, long freshUntilMillis) {}
+    private record Wrapped(Object value, long freshUntilMillis, TagStamp stamp) {}
 
     @Override
-    void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
-        if (staleFor == null || resolvedTtl == io.cachekit.Cache.NO_EXPIRY) {
+    void write(String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy) {
+        boolean window = staleFor != null && resolvedTtl != io.cachekit.Cache.NO_EXPIRY;
+        if (!window && stamp == null) {
             set(key, value, resolvedTtl, policy);
             return;
         }
-        long now = clock.millis();
-        long freshUntil = resolvedTtl.toMillis() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + resolvedTtl.toMillis();
-        memory.setReference(
-                storedNamespace, key, new Timed(value, freshUntil), storeTtl(hardTtl(resolvedTtl, staleFor)));
+        long freshUntil = Long.MAX_VALUE;
+        Duration ttl = resolvedTtl;
+        if (window) {
+            long now = clock.millis();
+            freshUntil = resolvedTtl.toMillis() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + resolvedTtl.toMillis();
+            ttl = hardTtl(resolvedTtl, staleFor);
+        }
+        memory.setReference(storedNamespace, key, new Wrapped(value, freshUntil, stamp), storeTtl(ttl));
         stats.puts.increment();
     }
 
     @Override
-    CompletableFuture<Void> setStaleAsync(
-            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy) {
+    CompletableFuture<Void> writeAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy) {
         return completed(() -> {
-            setStale(key, value, resolvedTtl, staleFor, policy);
+            write(key, value, resolvedTtl, staleFor, stamp, policy);
             return null;
         });
     }
@@ -150,24 +176,28 @@ final class ReferenceStore extends ValueStore {
     }
 
     @Override
-    void setMany(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy) {
-        values.forEach((k, v) -> set(Objects.requireNonNull(k, "key"), v, resolvedTtl, policy));
+    void setMany(Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
+        values.forEach((k, v) -> write(Objects.requireNonNull(k, "key"), v, resolvedTtl, null, stamp, policy));
     }
 
     @Override
-    CompletableFuture<Void> setManyAsync(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy) {
+    CompletableFuture<Void> setManyAsync(
+            Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
         return completed(() -> {
-            setMany(values, resolvedTtl, policy);
+            setMany(values, resolvedTtl, stamp, policy);
             return null;
         });
     }
 
     @Override
-    boolean setIfAbsent(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
-        Object existing = memory.setReferenceIfAbsent(storedNamespace, key, value, storeTtl(resolvedTtl));
-        if (existing instanceof MemoryBackend.EncodedEntry e && !entries.isLive(e.bytes())) {
-            // Bytes written through the SPI whose own expiry has passed: replace them.
-            memory.setReference(storedNamespace, key, value, storeTtl(resolvedTtl));
+    boolean setIfAbsent(String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
+        Object stored = stamp == null ? value : new Wrapped(value, Long.MAX_VALUE, stamp);
+        Object existing = memory.setReferenceIfAbsent(storedNamespace, key, stored, storeTtl(resolvedTtl));
+        if ((existing instanceof MemoryBackend.EncodedEntry e && !entries.isLive(e.bytes()))
+                || (existing != null && invalidated(existing, policy))) {
+            // Bytes written through the SPI whose own expiry has passed, or an entry whose tags were invalidated:
+            // replace them.
+            memory.setReference(storedNamespace, key, stored, storeTtl(resolvedTtl));
             existing = null;
         }
         if (existing == null) {
@@ -178,14 +208,18 @@ final class ReferenceStore extends ValueStore {
     }
 
     @Override
-    CompletableFuture<Boolean> setIfAbsentAsync(String key, Object value, Duration resolvedTtl, ErrorPolicy policy) {
-        return completed(() -> setIfAbsent(key, value, resolvedTtl, policy));
+    CompletableFuture<Boolean> setIfAbsentAsync(
+            String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy) {
+        return completed(() -> setIfAbsent(key, value, resolvedTtl, stamp, policy));
     }
 
     @Override
     boolean has(String key, ErrorPolicy policy) {
         Object v = memory.getReference(storedNamespace, key);
-        return v instanceof MemoryBackend.EncodedEntry e ? entries.isLive(e.bytes()) : v != null;
+        if (v instanceof MemoryBackend.EncodedEntry e && !entries.isLive(e.bytes())) {
+            return false;
+        }
+        return v != null && !invalidated(v, policy);
     }
 
     @Override

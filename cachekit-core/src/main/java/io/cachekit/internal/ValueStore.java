@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * (the direct API), a miss otherwise (method caching, which then overwrites it).
  *
  * <p>Reads return the value, null for a cached null, {@link #MISS}, or {@link #UNAVAILABLE} when the store failed
- * and the policy is to fail open. Thread-safe.
+ * and the policy is to fail open. A tagged entry (written with a {@link TagStamp}) whose tags were invalidated
+ * since is a miss, checked against the runtime's {@link TagVersions}. Thread-safe.
  */
 abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
     /** No usable entry; distinct from a cached null. */
@@ -46,6 +47,7 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
 
     final String storedNamespace;
     final CacheBackend backend;
+    final CacheRuntime runtime;
     final NamespaceStats stats;
     final EntryCodec entries;
     private final OperationTimers timers;
@@ -54,6 +56,7 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
 
     ValueStore(CacheRuntime runtime, String storedNamespace) {
         this.storedNamespace = storedNamespace;
+        this.runtime = runtime;
         this.backend = runtime.backend;
         CacheRuntime.Namespace ns = runtime.namespace(storedNamespace);
         this.stats = ns.stats();
@@ -86,11 +89,14 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
     abstract CompletableFuture<CacheEntry<Object>> getEntryAsync(
             String key, Type type, Class<?> raw, ErrorPolicy policy);
 
-    /** Strict, counted reads of distinct keys: the hits, in the order of {@code keys}. */
-    abstract Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy);
+    /**
+     * Reads of distinct keys with {@code flags} ({@link #COUNT}, {@link #STRICT}): the hits, in the order of {@code
+     * keys}; null when the store failed and the policy is to fail open.
+     */
+    abstract Map<String, Object> getMany(List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags);
 
     abstract CompletableFuture<Map<String, Object>> getManyAsync(
-            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy);
+            List<String> keys, Type type, Class<?> raw, ErrorPolicy policy, int flags);
 
     /** Writes {@code value}; {@code resolvedTtl} is positive or {@code Cache.NO_EXPIRY}. */
     abstract void set(String key, Object value, Duration resolvedTtl, ErrorPolicy policy);
@@ -99,22 +105,33 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
 
     /**
      * Writes {@code value} fresh for {@code resolvedTtl}, then stale for {@code staleFor} (null: never stale)
-     * before it expires.
+     * before it expires, carrying {@code stamp} (null: untagged; never {@link TagVersions#UNAVAILABLE}).
      */
-    abstract void setStale(String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy);
+    abstract void write(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy);
 
-    abstract CompletableFuture<Void> setStaleAsync(
-            String key, Object value, Duration resolvedTtl, Duration staleFor, ErrorPolicy policy);
+    abstract CompletableFuture<Void> writeAsync(
+            String key, Object value, Duration resolvedTtl, Duration staleFor, TagStamp stamp, ErrorPolicy policy);
 
-    abstract void setMany(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy);
+    /** Writes every value, each carrying {@code stamp} (null: untagged). */
+    abstract void setMany(Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy);
 
-    abstract CompletableFuture<Void> setManyAsync(Map<String, ?> values, Duration resolvedTtl, ErrorPolicy policy);
+    abstract CompletableFuture<Void> setManyAsync(
+            Map<String, ?> values, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy);
 
-    /** Writes {@code value} unless a live entry exists; whether it wrote. */
-    abstract boolean setIfAbsent(String key, Object value, Duration resolvedTtl, ErrorPolicy policy);
+    /**
+     * Writes {@code value} carrying {@code stamp} (null: untagged) unless a live entry exists; whether it wrote. A
+     * tagged entry in the way whose tags were invalidated is no live entry.
+     */
+    abstract boolean setIfAbsent(String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy);
 
     abstract CompletableFuture<Boolean> setIfAbsentAsync(
-            String key, Object value, Duration resolvedTtl, ErrorPolicy policy);
+            String key, Object value, Duration resolvedTtl, TagStamp stamp, ErrorPolicy policy);
+
+    /** The tag versions of this store's key prefix. */
+    final TagVersions tags() {
+        return runtime.tags();
+    }
 
     abstract boolean has(String key, ErrorPolicy policy);
 
@@ -308,7 +325,6 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
         }
     }
 
-    /** The TTL a backend receives: null for never. */
     /** How long an entry with a stale window lives in the store: its TTL and the window. */
     static Duration hardTtl(Duration resolvedTtl, Duration staleFor) {
         if (staleFor == null || resolvedTtl == io.cachekit.Cache.NO_EXPIRY) {
@@ -321,6 +337,7 @@ abstract sealed class ValueStore permits EnvelopeStore, ReferenceStore {
         }
     }
 
+    /** The TTL a backend receives: null for never. */
     static Duration storeTtl(Duration resolvedTtl) {
         return resolvedTtl == io.cachekit.Cache.NO_EXPIRY ? null : resolvedTtl;
     }
