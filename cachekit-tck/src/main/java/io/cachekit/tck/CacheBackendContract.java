@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,7 +53,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Every test is a JUnit parameterized test over {@link Path}, so the report lists each one twice. The
  * nested {@code MethodLevel} section runs the {@link MethodCachingContract} (cached proxies) over the same
- * backend, with nothing to add in a backend's test.
+ * backend, with nothing to add in a backend's test; so do {@code Threads} ({@link ThreadingContract}), {@code
+ * Stale} ({@link StaleContract}) and {@code Tagging} ({@link TagContract}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class CacheBackendContract {
@@ -143,6 +145,30 @@ public abstract class CacheBackendContract {
         @Override
         protected void advance(Duration duration) {
             clock.advance(duration);
+        }
+    }
+
+    /** Tag invalidation ({@link TagContract}), over the backend under test. */
+    @Nested
+    class Tagging extends TagContract {
+        @Override
+        protected Cache newCache(CachekitConfig.Builder settings) {
+            return CacheBackendContract.this.newCache(settings);
+        }
+
+        @Override
+        protected Cache sameStore(CachekitConfig config) {
+            return Cachekit.create(config, backend);
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+
+        @Override
+        protected Executor executor() {
+            return loaders;
         }
     }
 

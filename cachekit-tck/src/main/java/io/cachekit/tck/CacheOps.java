@@ -5,6 +5,7 @@ import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
 import io.cachekit.CacheLoader;
 import io.cachekit.CacheLoaderException;
+import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import java.time.Duration;
 import java.util.Collection;
@@ -53,6 +54,21 @@ public interface CacheOps {
     void setMany(Map<String, ?> entries, Duration ttl);
 
     <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<T> loader);
+
+    /** A tagged write; see {@link Cache#set(String, Object, Duration, Tags)}. */
+    void set(String key, Object value, Duration ttl, Tags tags);
+
+    /** A tagged conditional write; see {@link Cache#setIfAbsent(String, Object, Duration, Tags)}. */
+    boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags);
+
+    /** Tagged writes; see {@link Cache#setMany(Map, Duration, Tags)}. */
+    void setMany(Map<String, ?> entries, Duration ttl, Tags tags);
+
+    /** A tagged load; see {@link Cache#getOrLoad(String, Class, Duration, Tags, CacheLoader)}. */
+    <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<T> loader);
+
+    /** See {@link Cache#invalidateTags(String...)}. */
+    void invalidateTags(String... tags);
 
     /** The operations of {@code cache} over {@code path}; async loaders run on {@code executor}. */
     static CacheOps of(Cache cache, Path path, Executor executor) {
@@ -120,6 +136,31 @@ public interface CacheOps {
         public <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<T> loader) {
             return cache.getOrLoad(key, type, ttl, loader);
         }
+
+        @Override
+        public void set(String key, Object value, Duration ttl, Tags tags) {
+            cache.set(key, value, ttl, tags);
+        }
+
+        @Override
+        public boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags) {
+            return cache.setIfAbsent(key, value, ttl, tags);
+        }
+
+        @Override
+        public void setMany(Map<String, ?> entries, Duration ttl, Tags tags) {
+            cache.setMany(entries, ttl, tags);
+        }
+
+        @Override
+        public <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<T> loader) {
+            return cache.getOrLoad(key, type, ttl, tags, loader);
+        }
+
+        @Override
+        public void invalidateTags(String... tags) {
+            cache.invalidateTags(tags);
+        }
     }
 
     /** The async view, each future awaited for at most 30 seconds. */
@@ -185,21 +226,47 @@ public interface CacheOps {
 
         @Override
         public <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<T> loader) {
-            return await(async().getOrLoad(
-                            key,
-                            type,
-                            ttl,
-                            () -> CompletableFuture.supplyAsync(
-                                    () -> {
-                                        try {
-                                            return loader.load();
-                                        } catch (RuntimeException e) {
-                                            throw e;
-                                        } catch (Exception e) {
-                                            throw new CompletionException(e);
-                                        }
-                                    },
-                                    executor)));
+            return await(async().getOrLoad(key, type, ttl, () -> onExecutor(loader)));
+        }
+
+        @Override
+        public void set(String key, Object value, Duration ttl, Tags tags) {
+            await(async().set(key, value, ttl, tags));
+        }
+
+        @Override
+        public boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags) {
+            return await(async().setIfAbsent(key, value, ttl, tags));
+        }
+
+        @Override
+        public void setMany(Map<String, ?> entries, Duration ttl, Tags tags) {
+            await(async().setMany(entries, ttl, tags));
+        }
+
+        @Override
+        public <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<T> loader) {
+            return await(async().getOrLoad(key, type, ttl, tags, () -> onExecutor(loader)));
+        }
+
+        @Override
+        public void invalidateTags(String... tags) {
+            await(async().invalidateTags(tags));
+        }
+
+        /** Runs {@code loader} on the executor, as an async loader that does I/O would. */
+        private <T> CompletableFuture<T> onExecutor(CacheLoader<T> loader) {
+            return CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return loader.load();
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new CompletionException(e);
+                        }
+                    },
+                    executor);
         }
 
         private static <T> T await(CompletableFuture<T> future) {
