@@ -2,6 +2,7 @@ package io.cachekit.spring;
 
 import io.cachekit.Cache;
 import io.cachekit.CachekitConfig;
+import io.cachekit.Tags;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,11 +22,13 @@ import org.springframework.cache.CacheManager;
  *
  * <p>Cache names must be valid namespaces (letters, digits, {@code _ . -}, up to 100 characters); {@link
  * #getCache} throws an {@link IllegalArgumentException} for any other name. Each cache writes with its own
- * TTL when one is configured, otherwise with the Cachekit default. Thread-safe.
+ * TTL when one is configured, otherwise with the Cachekit default, and tags its entries with its configured tags.
+ * Thread-safe.
  */
 public final class CachekitCacheManager implements CacheManager {
     private final Cache root;
     private final Map<String, Duration> ttls;
+    private final Map<String, Tags> tags;
     private final boolean failOpen;
     private final Consumer<String> onNewCache;
     private final ConcurrentMap<String, CachekitSpringCache> caches = new ConcurrentHashMap<>();
@@ -37,10 +40,27 @@ public final class CachekitCacheManager implements CacheManager {
      * @param onNewCache called with the name of each cache when it is first created
      */
     public CachekitCacheManager(Cache root, Map<String, Duration> ttls, boolean failOpen, Consumer<String> onNewCache) {
+        this(root, ttls, Map.of(), failOpen, onNewCache);
+    }
+
+    /**
+     * @param root the cache whose backend and configuration every Spring cache shares
+     * @param ttls TTLs by cache name (positive, or {@link Cache#NO_EXPIRY}); others use the default
+     * @param tags the tags of every entry of a cache, by cache name; others are untagged
+     * @param failOpen whether backend failures read as misses and skipped writes rather than exceptions
+     * @param onNewCache called with the name of each cache when it is first created
+     */
+    public CachekitCacheManager(
+            Cache root,
+            Map<String, Duration> ttls,
+            Map<String, Tags> tags,
+            boolean failOpen,
+            Consumer<String> onNewCache) {
         this.root = Objects.requireNonNull(root, "root");
         Map<String, Duration> copy = new LinkedHashMap<>();
         ttls.forEach((name, ttl) -> copy.put(name, CachekitConfig.checkTtl(ttl)));
         this.ttls = Collections.unmodifiableMap(copy);
+        this.tags = Map.copyOf(tags);
         this.failOpen = failOpen;
         this.onNewCache = Objects.requireNonNull(onNewCache, "onNewCache");
     }
@@ -66,14 +86,16 @@ public final class CachekitCacheManager implements CacheManager {
                     "Spring cache name '" + name + "' cannot be a Cachekit namespace: " + e.getMessage(), e);
         }
         onNewCache.accept(name);
-        return new CachekitSpringCache(name, namespace, ttls.get(name), failOpen, Object.class);
+        return new CachekitSpringCache(
+                name, namespace, ttls.get(name), tags.getOrDefault(name, Tags.none()), failOpen, Object.class);
     }
 
-    /** The names of the caches used so far and of those with a configured TTL. */
+    /** The names of the caches used so far and of those with a configured TTL or tags. */
     @Override
     public Collection<String> getCacheNames() {
         Set<String> names = new TreeSet<>(caches.keySet());
         names.addAll(ttls.keySet());
+        names.addAll(tags.keySet());
         return Collections.unmodifiableSet(names);
     }
 }

@@ -3,6 +3,7 @@ package io.cachekit.spring;
 import io.cachekit.Cache;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
+import io.cachekit.Tags;
 import io.cachekit.spring.internal.NamespaceRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,8 +43,14 @@ public final class CachekitCacheManagerAutoConfiguration {
                 .getTtl()
                 .forEach((name, ttl) -> CachekitProperties.apply(
                         "cachekit.cache-manager.ttl." + name, () -> ttls.put(name, CachekitConfig.parseTtl(ttl))));
+        Map<String, Tags> tags = new LinkedHashMap<>();
+        properties
+                .getCacheManager()
+                .getTags()
+                .forEach((name, list) -> CachekitProperties.apply(
+                        "cachekit.cache-manager.tags." + name, () -> tags.put(name, Tags.of(list))));
         boolean failOpen = cache.config().methodErrorPolicy() == ErrorPolicy.FAIL_OPEN;
-        return new CachekitCacheManager(cache, ttls, failOpen, name -> namespaces.add(name));
+        return new CachekitCacheManager(cache, ttls, tags, failOpen, name -> namespaces.add(name));
     }
 
     @Bean

@@ -3,8 +3,10 @@ package io.cachekit.spring;
 import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheStats;
+import io.cachekit.CachekitConfig;
 import io.cachekit.spi.CacheBackend;
 import io.cachekit.spring.internal.NamespaceRegistry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -16,12 +18,16 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * The {@code cachekit} actuator endpoint: {@code GET /actuator/cachekit} lists the namespaces this
- * application has used with their counters, {@code GET /actuator/cachekit/{namespace}} shows one (404 for a
- * namespace not used here), {@code DELETE /actuator/cachekit/{namespace}} clears one (any valid namespace;
- * 400 for an invalid name).
+ * application has used with their counters and, under {@code tags}, where tag versions are kept; {@code GET
+ * /actuator/cachekit/{namespace}} shows one namespace (404 for a namespace not used here); {@code DELETE
+ * /actuator/cachekit/{namespace}} clears one (any valid namespace; 400 for an invalid name); {@code DELETE
+ * /actuator/cachekit/tags/{tag}} invalidates a tag, in every namespace and instance (400 for an invalid tag; the
+ * rest of the path is the tag, so {@code tags/user:42} is the tag {@code user:42} and {@code tags/a/b} the tag
+ * {@code a/b}).
  *
  * <p>Counters are this process's, since it started. Expose it like any endpoint ({@code
- * management.endpoints.web.exposure.include=cachekit}) and secure it: clearing is a write. Thread-safe.
+ * management.endpoints.web.exposure.include=cachekit}) and secure it: clearing and invalidating are writes.
+ * Thread-safe.
  */
 @Endpoint(id = "cachekit")
 public class CachekitEndpoint {
@@ -40,8 +46,16 @@ public class CachekitEndpoint {
             stats.put(
                     namespace, NamespaceReport.of(cache.withNamespace(namespace).stats()));
         }
+        CachekitConfig config = cache.config();
+        String tagNamespace = config.keyPrefix().isEmpty()
+                ? CachekitConfig.TAGS_NAMESPACE
+                : config.keyPrefix() + "/" + CachekitConfig.TAGS_NAMESPACE;
         return new CachekitReport(
-                backendName(), cache.backendStatus(), cache.config().enabled(), stats);
+                backendName(),
+                cache.backendStatus(),
+                config.enabled(),
+                stats,
+                new TagsReport(tagNamespace, config.tagVersionCache()));
     }
 
     @ReadOperation
@@ -63,6 +77,26 @@ public class CachekitEndpoint {
         target.clear();
     }
 
+    /**
+     * {@code DELETE /actuator/cachekit/tags/{tag}}: invalidates the tag (see {@link Cache#invalidateTags}).
+     *
+     * @param section must be {@code tags}
+     * @param tag the path after {@code tags/}, which is the tag
+     */
+    @DeleteOperation
+    public void invalidateTag(@Selector String section, @Selector(match = Selector.Match.ALL_REMAINING) String[] tag) {
+        if (!"tags".equals(section)) {
+            throw new InvalidEndpointRequestException(
+                    "No section '" + section + "': DELETE /actuator/cachekit/tags/{tag} invalidates a tag",
+                    "Unknown section");
+        }
+        try {
+            cache.invalidateTags(String.join("/", tag));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException(e.getMessage(), "Invalid tag");
+        }
+    }
+
     private String backendName() {
         try {
             return cache.unwrap(CacheBackend.class).name();
@@ -78,9 +112,24 @@ public class CachekitEndpoint {
      * @param backendStatus the store's state: connecting, up, or failing fast behind an open breaker
      * @param enabled whether caching is on
      * @param namespaces each namespace's counters, by name
+     * @param tags where tag versions are kept, and for how long this instance may keep copies of them
      */
     public record CachekitReport(
-            String backend, BackendStatus backendStatus, boolean enabled, Map<String, NamespaceReport> namespaces) {}
+            String backend,
+            BackendStatus backendStatus,
+            boolean enabled,
+            Map<String, NamespaceReport> namespaces,
+            TagsReport tags) {}
+
+    /**
+     * Tags: {@code DELETE /actuator/cachekit/tags/{tag}} invalidates one.
+     *
+     * @param namespace the reserved namespace of tag versions in the store (shared by every namespace of the key
+     *     prefix)
+     * @param versionCache how long this instance may keep versions it read ({@code cachekit.tag-version-cache}),
+     *     null when it reads them on every tagged read
+     */
+    public record TagsReport(String namespace, Duration versionCache) {}
 
     /** The counters of one namespace; see {@link CacheStats}. */
     public record NamespaceReport(

@@ -70,6 +70,13 @@ public class CachekitProperties {
     /** Calls the circuit breaker sees before it may open; it opens when half of the recent ones failed. */
     private int breakerMinimumCalls = 10;
 
+    /**
+     * How long this application may keep the versions of tags it read (such as 500ms) before reading them again;
+     * unset, every read of a tagged entry reads them from the store. Within it, an invalidation made by another
+     * instance may go unseen here.
+     */
+    private Duration tagVersionCache;
+
     private final CacheManager cacheManager = new CacheManager();
 
     private final Http http = new Http();
@@ -178,6 +185,14 @@ public class CachekitProperties {
         this.breakerMinimumCalls = breakerMinimumCalls;
     }
 
+    public Duration getTagVersionCache() {
+        return tagVersionCache;
+    }
+
+    public void setTagVersionCache(Duration tagVersionCache) {
+        this.tagVersionCache = tagVersionCache;
+    }
+
     public CacheManager getCacheManager() {
         return cacheManager;
     }
@@ -204,6 +219,7 @@ public class CachekitProperties {
         apply("cachekit.connect", () -> builder.properties(java.util.Map.of("connect", connect)));
         apply("cachekit.breaker-cool-off", () -> builder.breakerCoolOff(breakerCoolOff));
         apply("cachekit.breaker-minimum-calls", () -> builder.breakerMinimumCalls(breakerMinimumCalls));
+        apply("cachekit.tag-version-cache", () -> builder.tagVersionCache(tagVersionCache));
         builder.circuitBreaker(breaker);
         builder.enabled(enabled);
         return builder;
@@ -228,6 +244,13 @@ public class CachekitProperties {
         /** The TTL of each Spring cache by name, such as cachekit.cache-manager.ttl.users=10m; others use cachekit.ttl. */
         private Map<String, String> ttl = new LinkedHashMap<>();
 
+        /**
+         * The tags of every entry of a Spring cache by name, such as cachekit.cache-manager.tags.users=users,people;
+         * Cache.invalidateTags (or DELETE /actuator/cachekit/tags/users) then invalidates them all, with every other
+         * entry carrying the tag.
+         */
+        private Map<String, List<String>> tags = new LinkedHashMap<>();
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -242,6 +265,14 @@ public class CachekitProperties {
 
         public void setTtl(Map<String, String> ttl) {
             this.ttl = ttl;
+        }
+
+        public Map<String, List<String>> getTags() {
+            return tags;
+        }
+
+        public void setTags(Map<String, List<String>> tags) {
+            this.tags = tags;
         }
     }
 

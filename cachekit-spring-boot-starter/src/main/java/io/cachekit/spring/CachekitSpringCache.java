@@ -3,6 +3,7 @@ package io.cachekit.spring;
 import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
 import io.cachekit.CacheException;
+import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import io.cachekit.spi.WarningLimiter;
 import io.cachekit.spring.internal.SpringCacheKeys;
@@ -37,6 +38,10 @@ import org.springframework.cache.support.SimpleValueWrapper;
  *       load per key at a time in the process; {@link #retrieve(Object)} and the loading variant never block.
  *   <li>Backend failures: with {@code methodErrorPolicy} fail-open they are logged at a limited rate, counted,
  *       and read as misses or skipped writes; with throw they reach Spring's {@code CacheErrorHandler}.
+ *   <li>Tags: a view made with {@link Tags} (the starter's {@code cachekit.cache-manager.tags.<name>}) tags every
+ *       entry it writes, so {@link #invalidateTags} or {@link Cache#invalidateTags} invalidates them with the
+ *       entries of other caches and {@code @Cached} methods carrying the same tags; {@link #put(Object, Object,
+ *       Tags)} tags one entry.
  * </ul>
  *
  * <p>Thread-safe.
@@ -50,6 +55,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
     private final Duration ttl;
     private final boolean failOpen;
     private final TypeRef<Object> valueType;
+    private final Tags tags;
 
     /**
      * A view of {@code cache}'s namespace.
@@ -61,16 +67,36 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      * @param valueType the type values are decoded into
      */
     public CachekitSpringCache(String name, Cache cache, Duration ttl, boolean failOpen, Type valueType) {
+        this(name, cache, ttl, Tags.none(), failOpen, valueType);
+    }
+
+    /**
+     * A view of {@code cache}'s namespace whose writes are tagged with {@code tags}.
+     *
+     * @param name the Spring cache name
+     * @param cache the cache of the namespace
+     * @param ttl the TTL of writes, or null for the cache's default
+     * @param tags the tags of every entry written through this view ({@link Tags#none()} for none)
+     * @param failOpen whether backend failures are swallowed (fail-open) rather than thrown
+     * @param valueType the type values are decoded into
+     */
+    public CachekitSpringCache(String name, Cache cache, Duration ttl, Tags tags, boolean failOpen, Type valueType) {
         this.name = Objects.requireNonNull(name, "name");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.ttl = ttl;
+        this.tags = Objects.requireNonNull(tags, "tags");
         this.failOpen = failOpen;
         this.valueType = TypeRef.of(Objects.requireNonNull(valueType, "valueType"));
     }
 
     /** The same cache, decoding values into {@code type}. */
     public CachekitSpringCache typed(Type type) {
-        return type.equals(valueType.type()) ? this : new CachekitSpringCache(name, cache, ttl, failOpen, type);
+        return type.equals(valueType.type()) ? this : new CachekitSpringCache(name, cache, ttl, tags, failOpen, type);
+    }
+
+    /** The tags of every entry this view writes. */
+    public Tags tags() {
+        return tags;
     }
 
     /** The type values are decoded into. */
@@ -142,7 +168,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
     public <T> T get(Object key, Callable<T> valueLoader) {
         String k = SpringCacheKeys.key(key);
         try {
-            return (T) cache.getOrLoad(k, valueType, ttl, () -> call(key, valueLoader));
+            return (T) cache.getOrLoad(k, valueType, ttl, tags, () -> call(key, valueLoader));
         } catch (ValueRetrievalException e) {
             throw e;
         } catch (CacheException e) {
@@ -195,14 +221,14 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
             loaderCalled.set(true);
             return valueLoader.get();
         };
-        CompletableFuture<T> result = (CompletableFuture<T>) cache.async().getOrLoad(k, valueType, ttl, loader);
+        CompletableFuture<T> result = (CompletableFuture<T>) cache.async().getOrLoad(k, valueType, ttl, tags, loader);
         return result.exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
             if (cause instanceof IllegalStateException && !loaderCalled.get()) {
                 // An entry of another type: load as on a miss and replace it.
-                return valueLoader
-                        .get()
-                        .thenCompose(value -> cache.async().set(k, value, ttl).handle((ok, error) -> value));
+                return valueLoader.get().thenCompose(value -> cache.async()
+                        .set(k, value, ttl, tags)
+                        .handle((ok, error) -> value));
             }
             if (failOpen && cause instanceof CacheException ce && !loaderCalled.get()) {
                 failed("retrieve", ce);
@@ -214,11 +240,33 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
 
     @Override
     public void put(Object key, Object value) {
+        put(key, value, tags);
+    }
+
+    /**
+     * Writes {@code value} tagged with {@code tags} (instead of this view's tags), as {@link #put(Object, Object)}
+     * does otherwise.
+     */
+    public void put(Object key, Object value, Tags tags) {
         String k = SpringCacheKeys.key(key);
         try {
-            cache.set(k, value, ttl);
+            cache.set(k, value, ttl, tags);
         } catch (CacheException e) {
             failed("put", e);
+        }
+    }
+
+    /**
+     * Invalidates every entry tagged with one of {@code tags}, in this namespace and every other of the key prefix,
+     * in every process (see {@link Cache#invalidateTags}); backend failures as for the other writes.
+     *
+     * @throws IllegalArgumentException for an empty or over-long tag
+     */
+    public void invalidateTags(String... tags) {
+        try {
+            cache.invalidateTags(tags);
+        } catch (CacheException e) {
+            failed("invalidateTags", e);
         }
     }
 
@@ -233,7 +281,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
         String k = SpringCacheKeys.key(key);
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
-                if (cache.setIfAbsent(k, value, ttl)) {
+                if (cache.setIfAbsent(k, value, ttl, tags)) {
                     return null;
                 }
                 CacheEntry<Object> existing = cache.getWithTtl(k, valueType);
@@ -317,6 +365,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
 
     @Override
     public String toString() {
-        return "CachekitSpringCache{name=" + name + ", valueType=" + valueType + "}";
+        return "CachekitSpringCache{name=" + name + ", valueType=" + valueType + (tags.isEmpty() ? "" : ", " + tags)
+                + "}";
     }
 }

@@ -7,6 +7,7 @@ import io.cachekit.Cached;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
+import io.cachekit.Tags;
 import io.cachekit.http.ResponseCacheFilter;
 import io.cachekit.spring.internal.CachedMethodAdvisor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,6 +135,29 @@ class CachekitAutoConfigurationTest {
                     assertThat(manager.getCache("forever").ttl()).isEqualTo(Cache.NO_EXPIRY);
                     assertThat(manager.getCache("other").ttl()).isNull();
                 });
+    }
+
+    @Test
+    void tagPropertiesReachTheConfigurationAndTheBridge() {
+        runner.withUserConfiguration(CachingEnabled.class)
+                .withPropertyValues(
+                        "cachekit.tag-version-cache=250ms",
+                        "cachekit.cache-manager.tags.users=users,people",
+                        "cachekit.cache-manager.tags.teams=teams")
+                .run(context -> {
+                    assertThat(context.getBean(CachekitConfig.class).tagVersionCache())
+                            .isEqualTo(Duration.ofMillis(250));
+                    CachekitCacheManager manager = context.getBean(CachekitCacheManager.class);
+                    assertThat(manager.getCacheNames()).contains("users", "teams");
+                    assertThat(manager.getCache("users").tags()).isEqualTo(Tags.of("users", "people"));
+                    assertThat(manager.getCache("users").typed(String.class).tags())
+                            .isEqualTo(Tags.of("users", "people"));
+                    assertThat(manager.getCache("other").tags()).isEqualTo(Tags.none());
+                });
+        runner.withUserConfiguration(CachingEnabled.class)
+                .withPropertyValues("cachekit.cache-manager.tags.users=ok,")
+                .run(context ->
+                        assertThat(context).getFailure().hasMessageContaining("cachekit.cache-manager.tags.users"));
     }
 
     @Test

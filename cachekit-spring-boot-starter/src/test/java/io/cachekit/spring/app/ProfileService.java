@@ -37,6 +37,18 @@ public class ProfileService {
         return CompletableFuture.supplyAsync(() -> new User(id, "async" + id));
     }
 
+    /** Tagged by user, so that {@link #userChanged} (or the actuator) invalidates it. */
+    @Cached(ttl = "10m", namespace = "cards", tags = "user:{0}")
+    public User card(long id) {
+        calls.increment("card:" + id);
+        return new User(id, "card" + id);
+    }
+
+    @CacheEvict(tags = "user:{0}")
+    public void userChanged(long id) {
+        calls.increment("userChanged:" + id);
+    }
+
     @Cached(namespace = "reports", ttl = "1h")
     public List<User> report(String name) {
         calls.increment("report:" + name);
