@@ -60,13 +60,12 @@ final class EnvelopeStore extends ValueStore {
         return (flags & FRESHNESS) != 0 && !isMiss(v) && entries.isStale(bytes) ? new Stale(v) : v;
     }
 
-    /** Whether {@code bytes} is a live tagged entry, whose tags are checked before it is used. */
+    /**
+     * Whether {@code bytes} is a live tagged entry, whose tags are checked before it is used (null and {@link
+     * #UNAVAILABLE_BYTES} are not).
+     */
     private boolean tagged(byte[] bytes) {
-        return bytes != null
-                && bytes.length > 1
-                && bytes[1] == Envelope.TAGGED_VERSION
-                && bytes != UNAVAILABLE_BYTES
-                && entries.isLive(bytes);
+        return bytes != null && bytes.length > 1 && bytes[1] == Envelope.TAGGED_VERSION && entries.isLive(bytes);
     }
 
     /** The state of {@code bytes}' tags: one bulk read of their versions for a tagged entry, nothing otherwise. */

@@ -76,11 +76,6 @@ final class TagVersions {
         }
     }
 
-    /** The namespace of the stored versions: its store is never tagged itself. */
-    String storedNamespace() {
-        return store.storedNamespace;
-    }
-
     // ---------------------------------------------------------------- reads
 
     /**
