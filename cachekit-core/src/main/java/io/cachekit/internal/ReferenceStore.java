@@ -60,7 +60,7 @@ final class ReferenceStore extends ValueStore {
                     : decoded;
         }
         if (v instanceof Wrapped w) {
-            if (w.stamp != null && tags().check(w.stamp, policy) != TagVersions.VALID) {
+            if (w.stamp != null && invalidated(w, policy)) {
                 return miss(flags);
             }
             Object r = w.value == null ? hit(null, flags) : typed(key, w.value, type, raw, flags);
