@@ -193,7 +193,7 @@ public abstract class CacheBackendFailureContract {
             assertThat(real.calls)
                     .as("connected by itself: one load, then a hit")
                     .hasValue(3);
-            new FailureReport(suiteName(), "down at creation", 2, 0, new long[0], recovery).write();
+            new FailureReport(suiteName(), "down at creation", timeoutMillis(), 2, 0, new long[0], recovery).write();
         }
     }
 
@@ -220,9 +220,19 @@ public abstract class CacheBackendFailureContract {
                 long recovery = (System.nanoTime() - restarted) / 1_000_000;
                 load.stop();
                 assertThat(load.firstFailure()).as("no call failed").isNull();
-                LoadRun.report(suiteName(), "killed under load", load.startedBetween(faultStart, restart), recovery)
+                LoadRun.report(
+                                suiteName(),
+                                timeoutMillis(),
+                                "killed under load",
+                                load.startedBetween(faultStart, restart),
+                                recovery)
                         .write();
-                LoadRun.report(suiteName(), "killed, breaker open", load.startedBetween(opened, restart), -1)
+                LoadRun.report(
+                                suiteName(),
+                                timeoutMillis(),
+                                "killed, breaker open",
+                                load.startedBetween(opened, restart),
+                                -1)
                         .write();
             }
             assertCachingResumed(quotes, real);
@@ -259,11 +269,17 @@ public abstract class CacheBackendFailureContract {
                 assertThat(load.firstFailure()).as("no call failed").isNull();
                 LoadRun.report(
                                 suiteName(),
+                                timeoutMillis(),
                                 "paused, first second",
                                 load.startedBetween(pausedAt, pausedAt + 1_000_000_000L),
                                 recovery)
                         .write();
-                LoadRun.report(suiteName(), "paused, breaker open", load.startedBetween(opened, resumedAt), -1)
+                LoadRun.report(
+                                suiteName(),
+                                timeoutMillis(),
+                                "paused, breaker open",
+                                load.startedBetween(opened, resumedAt),
+                                -1)
                         .write();
             }
             assertCachingResumed(quotes, real);
@@ -316,6 +332,10 @@ public abstract class CacheBackendFailureContract {
                     cache.set("probe", "p");
                     return "p".equals(cache.get("probe", String.class));
                 });
+    }
+
+    private long timeoutMillis() {
+        return operationTimeout().toMillis();
     }
 
     private String suiteName() {

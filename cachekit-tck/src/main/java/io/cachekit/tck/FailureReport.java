@@ -17,13 +17,20 @@ import java.util.Locale;
  *
  * @param suite the backend test class, such as {@code RedisBackendFailureTest}
  * @param scenario what happened to the store
+ * @param timeoutMillis the operation timeout the caches ran with
  * @param calls calls made during the fault
  * @param failedCalls calls that threw to the application
  * @param latenciesNanos each call's latency
  * @param recoveryMillis from the store answering again to the cache using it, or -1 when not measured
  */
 record FailureReport(
-        String suite, String scenario, int calls, int failedCalls, long[] latenciesNanos, long recoveryMillis) {
+        String suite,
+        String scenario,
+        long timeoutMillis,
+        int calls,
+        int failedCalls,
+        long[] latenciesNanos,
+        long recoveryMillis) {
 
     /** Appends this report's line; the columns are named in {@code scripts/reliability.sh}. */
     void write() {
@@ -33,6 +40,7 @@ record FailureReport(
                         "\t",
                         suite,
                         scenario,
+                        Long.toString(timeoutMillis),
                         Integer.toString(calls),
                         Integer.toString(failedCalls),
                         millis(percentile(sorted, 50)),

@@ -97,9 +97,10 @@ final class LoadRun implements AutoCloseable {
     }
 
     /** A report of the given calls. */
-    static FailureReport report(String suite, String scenario, List<Call> calls, long recoveryMillis) {
+    static FailureReport report(
+            String suite, long timeoutMillis, String scenario, List<Call> calls, long recoveryMillis) {
         long[] latencies = calls.stream().mapToLong(Call::nanos).toArray();
         int failed = (int) calls.stream().filter(Call::failed).count();
-        return new FailureReport(suite, scenario, calls.size(), failed, latencies, recoveryMillis);
+        return new FailureReport(suite, scenario, timeoutMillis, calls.size(), failed, latencies, recoveryMillis);
     }
 }
