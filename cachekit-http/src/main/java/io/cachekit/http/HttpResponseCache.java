@@ -2,55 +2,63 @@ package io.cachekit.http;
 
 import io.cachekit.Cache;
 import io.cachekit.CacheException;
+import io.cachekit.http.ServedResponse.Outcome;
 import io.cachekit.http.internal.CacheControl;
+import io.cachekit.http.internal.Compression;
 import io.cachekit.http.internal.EntityTags;
+import io.cachekit.http.internal.Flights;
+import io.cachekit.http.internal.Freshness;
 import io.cachekit.http.internal.RequestKeys;
-import io.cachekit.http.internal.StoredResponseCodec;
+import io.cachekit.http.internal.ResponseEntries;
+import io.cachekit.http.internal.ResponseStore;
+import io.cachekit.http.internal.ResponseTagging;
+import io.cachekit.http.internal.UrlRecord;
 import io.cachekit.spi.WarningLimiter;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.LoggerFactory;
 
 /**
  * HTTP response caching without a server framework: decides per request, stores whole responses in a
- * {@link Cache}, and computes what a hit, a miss or a {@code 304 Not Modified} sends. Server adapters (such
- * as {@link ResponseCacheFilter}) capture responses and write replies; everything else happens here.
+ * {@link Cache}, and computes what a hit, a miss, a stale answer or a {@code 304 Not Modified} sends. Server
+ * adapters (such as {@link ResponseCacheFilter}) capture responses and write replies; the rules live here.
  *
  * <h2>Rules</h2>
  *
  * <ul>
  *   <li>Nothing is cached, and no cache header is added, while the cache's configuration is disabled.
- *   <li>Only methods of the policy are cached ({@code GET} and {@code HEAD} by default); {@code HEAD} is
- *       answered from the {@code GET} entry and never stores its own. Requests with {@code Range}, or with an
- *       identity header ({@code Authorization}, {@code Cookie}) that is not part of the key, are not cached.
- *   <li>The key covers method, path, sorted query, the policy's Vary headers and the SHA-256 of the per-user
- *       header (see {@link io.cachekit.http.internal.RequestKeys}).
- *   <li>Stored: 2xx responses except 206, without {@code Set-Cookie}, without {@code Cache-Control}
- *       {@code private}, {@code no-store} or {@code no-cache}, without a {@code Vary} naming a header outside
- *       the key, with a body no larger than the policy's limit.
- *   <li>Request {@code Cache-Control: no-store} skips reading and storing; {@code no-cache} (or {@code Pragma:
- *       no-cache} without {@code Cache-Control}) runs the handler and stores its response.
- *   <li>Replies carry the stored status, headers and body untouched, plus {@code ETag} (the handler's, or a
- *       SHA-256 of the body), {@code Cache-Control: max-age} from the remaining TTL ({@code private} when per
- *       user), {@code Age}, {@code Vary} and {@code X-Cache: HIT|MISS}. A matching {@code If-None-Match}
- *       gives {@code 304} with those headers and no body.
- *   <li>Concurrent misses of one key in this process run the handler once; the others wait and are served its
- *       stored response, or run their own handler when it stored nothing. Keys are per user when a per-user
- *       header is set, so a waiting request never receives another user's response.
- *   <li>Backend failures fail open: a failed read is a miss, a failed write is skipped, the handler's
- *       response is always served, and the failure is counted in the cache's statistics and logged at a
- *       limited rate.
+ *   <li>{@code GET} and {@code HEAD} are cached (a {@code HEAD} is answered from the {@code GET} entry and on
+ *       a miss runs the handler as a {@code GET}); {@code POST} only under a policy with {@link
+ *       ResponseCachePolicy#cachePost()}, keyed by its body. Requests with {@code Range}, or with an identity
+ *       header ({@code Authorization}, {@code Cookie}) that is not part of the key, are not cached.
+ *   <li>A successful ({@code 2xx}, {@code 3xx}) unsafe request invalidates every stored response of its URL
+ *       and of its same-origin {@code Location} and {@code Content-Location} ({@link #invalidate}, RFC 9111
+ *       section 4.4); {@link #purge} does the same on demand.
+ *   <li>Keys: see {@link RequestKeys}. Responses naming headers in {@code Vary} are stored per value of those
+ *       headers; {@code Vary: *} is never stored. Only 2xx (not 206) responses without {@code Set-Cookie},
+ *       {@code private}, {@code no-store} or {@code no-cache} are stored, for the policy's TTL shortened by the
+ *       handler's {@code s-maxage}, {@code max-age} or {@code Expires} (zero: not stored).
+ *   <li>Stale responses are served while one request refreshes them in the background ({@code
+ *       stale-while-revalidate}) and in place of a handler that throws or answers 5xx ({@code stale-if-error}),
+ *       within the windows of the policy or of the handler's {@code Cache-Control} (RFC 5861).
+ *   <li>Client {@code no-store} bypasses the cache, {@code no-cache} refreshes it, unless the policy ignores
+ *       client directives. Concurrent misses and refreshes of one variant in this process run the handler once;
+ *       the others wait (at most the cache's load timeout) and share its response.
+ *   <li>Replies carry the stored status, headers and body (gzip-coded for clients that accept it when the
+ *       policy compresses), {@code ETag} (one per coding), {@code Cache-Control}, {@code Age}, {@code Vary},
+ *       {@code X-Cache: HIT|MISS} and {@code Cache-Status} (RFC 9211). A matching {@code If-None-Match}
+ *       gives {@code 304}.
+ *   <li>Backend failures fail open: a failed read is a miss, a failed write is skipped, the handler's response
+ *       is always served, and the failure is counted and logged at a limited rate.
  * </ul>
  *
  * <p>Thread-safe.
@@ -59,43 +67,32 @@ public final class HttpResponseCache {
     /** The header that tells whether a response came from the cache. */
     public static final String X_CACHE = "X-Cache";
 
-    /** Headers the cache sets itself, or that belong to one connection or one response only. */
-    private static final Set<String> NOT_REPLAYED = Set.of(
-            "age",
-            "cache-control",
-            "connection",
-            "content-length",
-            "date",
-            "etag",
-            "expires",
-            "keep-alive",
-            "proxy-authenticate",
-            "proxy-connection",
-            "set-cookie",
-            "set-cookie2",
-            "te",
-            "trailer",
-            "transfer-encoding",
-            "upgrade",
-            "x-cache");
+    /** The RFC 9211 header that tells how the cache handled a request. */
+    public static final String CACHE_STATUS = "Cache-Status";
 
-    /** Headers a 304 repeats from the stored response (RFC 9110 section 15.4.5). */
-    private static final Set<String> KEPT_BY_304 = Set.of("content-location", "last-modified", "vary");
+    /** The name this cache gives itself in {@code Cache-Status}. */
+    public static final String CACHE_NAME = "Cachekit";
+
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     private final Cache cache;
     private final Clock clock;
-    private final ConcurrentMap<String, CompletableFuture<StoredResponse>> flights = new ConcurrentHashMap<>();
+    private final ResponseStore store;
+    private final ResponseTagging tagging = new ResponseTagging();
+    private final Flights<Landing> flights = new Flights<>();
     private final WarningLimiter warnings =
             new WarningLimiter(LoggerFactory.getLogger(HttpResponseCache.class), Duration.ofSeconds(30));
 
     /**
-     * Response caching over {@code cache}: its namespace holds the responses, its clock dates them.
+     * Response caching over {@code cache}: its namespace holds the responses, its clock dates them, its load
+     * timeout bounds how long a request waits for another's response.
      *
      * @throws NullPointerException if {@code cache} is null
      */
     public HttpResponseCache(Cache cache) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = cache.config().clock();
+        this.store = new ResponseStore(cache, tagging, warnings);
     }
 
     /** The cache that holds the responses. */
@@ -103,23 +100,33 @@ public final class HttpResponseCache {
         return cache;
     }
 
+    /** Whether {@code method} is unsafe (RFC 9110 section 9.2.1): anything but GET, HEAD, OPTIONS, TRACE. */
+    public static boolean isUnsafe(String method) {
+        return !SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT));
+    }
+
     /** Decides how {@code request} is handled under {@code policy}. */
     public RequestPlan plan(HttpRequestView request, ResponseCachePolicy policy) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(policy, "policy");
         String method = request.method().toUpperCase(Locale.ROOT);
+        boolean post = method.equals("POST") && policy.cachePost();
         if (!cache.config().enabled()
-                || !policy.methods().contains(method)
+                || !(policy.methods().contains(method) || post)
                 || !request.headers("Range").isEmpty()) {
-            return new RequestPlan(RequestPlan.Mode.PASS, null, policy, method, false, false, List.of());
+            return RequestPlan.pass(policy, method);
         }
         for (String header : policy.identityHeaders()) {
             if (!policy.isKeyed(header) && !request.headers(header).isEmpty()) {
-                return new RequestPlan(RequestPlan.Mode.PASS, null, policy, method, false, false, List.of());
+                return RequestPlan.pass(policy, method);
             }
         }
+        byte[] body = post ? request.body() : null;
+        if (post && body == null) {
+            return RequestPlan.pass(policy, method);
+        }
         RequestPlan.Mode mode = RequestPlan.Mode.LOOKUP;
-        if (policy.honorRequestCacheControl()) {
+        if (policy.requestCacheControl() == ResponseCachePolicy.RequestCacheControl.HONOR) {
             List<String> cacheControl = request.headers("Cache-Control");
             CacheControl directives = CacheControl.parse(cacheControl);
             if (directives.noStore()) {
@@ -130,7 +137,6 @@ public final class HttpResponseCache {
                 mode = RequestPlan.Mode.REFRESH;
             }
         }
-        boolean head = method.equals("HEAD") && policy.methods().contains("GET");
         Map<String, List<String>> vary = new LinkedHashMap<>();
         for (String name : policy.varyHeaders()) {
             vary.put(name, request.headers(name));
@@ -140,234 +146,366 @@ public final class HttpResponseCache {
             List<String> values = request.headers(policy.perUserHeader());
             user = values.isEmpty() ? null : String.join("\n", values);
         }
-        String key = RequestKeys.key(head ? "GET" : method, request.path(), request.rawQuery(), vary, user);
-        boolean conditional = method.equals("GET") || method.equals("HEAD");
+        List<String> contentType = request.headers("Content-Type");
+        RequestKeys.Variant variant = new RequestKeys.Variant(
+                policy.keyIncludesHost() ? RequestKeys.origin(request.scheme(), request.host()) : null,
+                post ? "POST" : "GET",
+                post && !contentType.isEmpty() ? contentType.get(0).trim() : null,
+                post ? EntityTags.sha256(body) : null,
+                vary,
+                user);
         return new RequestPlan(
                 mode,
-                key,
                 policy,
                 method,
-                !head && mode != RequestPlan.Mode.BYPASS,
-                user != null,
-                conditional ? request.headers("If-None-Match") : List.of());
+                RequestKeys.urlKey(request.path(), request.rawQuery()),
+                variant,
+                request,
+                post ? List.of() : request.headers("If-None-Match"),
+                policy.compression() && Compression.acceptsGzip(request.headers("Accept-Encoding")));
     }
 
     /**
-     * Answers a request: from the cache when the plan allows and a response is stored, otherwise by running
-     * {@code producer} (once per key at a time in this process) and storing what it captured if storable.
+     * Answers a request: from the cache when the plan allows and a usable response is stored, otherwise by
+     * running {@code producer} (once per variant at a time in this process) and storing what it captured if
+     * storable. When the stored response may be served on error, the producer is asked to hold back server
+     * errors, and its failure (a thrown exception, a 5xx) is answered with that response.
      *
-     * @throws Exception whatever {@code producer} throws; backend failures are never thrown
+     * @throws Exception whatever {@code producer} throws when no stale response may take its place; backend
+     *     failures are never thrown
      */
-    public Served serve(RequestPlan plan, ResponseProducer producer) throws Exception {
+    public ServedResponse serve(RequestPlan plan, ResponseProducer producer) throws Exception {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(producer, "producer");
         switch (plan.mode()) {
             case PASS, BYPASS -> {
-                return new Served(null, producer.produce(), false);
+                CapturedResponse captured = producer.produce(false);
+                Outcome outcome = plan.mode() == RequestPlan.Mode.PASS ? Outcome.BYPASS : Outcome.REQUEST;
+                return new ServedResponse(
+                        outcome, null, captured, false, false, status(captured), null, null, null, null);
             }
             case REFRESH -> {
-                CapturedResponse captured = producer.produce();
-                return new Served(store(plan, captured), captured, false);
+                ResponseStore.Lookup lookup = store.lookup(plan.urlKey(), plan::variantKey, false, clock.millis());
+                return forward(plan, producer, lookup, null, Outcome.REQUEST);
             }
             default -> {
-                return lookupOrProduce(plan, producer);
-            }
-        }
-    }
-
-    private Served lookupOrProduce(RequestPlan plan, ResponseProducer producer) throws Exception {
-        StoredResponse hit = lookup(plan);
-        if (hit != null) {
-            return new Served(hit, null, true);
-        }
-        if (!plan.storesResponse()) {
-            return new Served(null, producer.produce(), false);
-        }
-        CompletableFuture<StoredResponse> flight = new CompletableFuture<>();
-        CompletableFuture<StoredResponse> running = flights.putIfAbsent(plan.key(), flight);
-        if (running != null) {
-            // Same key, so same method, path, query, Vary values and user: the response may be shared.
-            StoredResponse shared = running.join();
-            if (shared != null) {
-                return new Served(shared, null, true);
-            }
-            CapturedResponse captured = producer.produce();
-            return new Served(store(plan, captured), captured, false);
-        }
-        StoredResponse stored = null;
-        try {
-            CapturedResponse captured = producer.produce();
-            stored = store(plan, captured);
-            return new Served(stored, captured, false);
-        } finally {
-            // Leave the map before waking the waiters, so a request arriving now reads the cache.
-            flights.remove(plan.key(), flight);
-            flight.complete(stored);
-        }
-    }
-
-    /**
-     * The stored, unexpired response for a plan's key, or null. A failed read, or an entry that cannot be
-     * decoded (which is then deleted), is a miss.
-     */
-    public StoredResponse lookup(RequestPlan plan) {
-        if (plan.key() == null) {
-            return null;
-        }
-        byte[] bytes;
-        try {
-            bytes = cache.get(plan.key(), byte[].class);
-        } catch (CacheException e) {
-            warnings.warn("Response cache read failed, serving from the handler", e);
-            return null;
-        }
-        if (bytes == null) {
-            return null;
-        }
-        StoredResponse response;
-        try {
-            response = StoredResponseCodec.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            warnings.warn("Unreadable stored response deleted", e);
-            deleteQuietly(plan.key());
-            return null;
-        }
-        return response.expiresAtMillis() > clock.millis() ? response : null;
-    }
-
-    private void deleteQuietly(String key) {
-        try {
-            cache.delete(key);
-        } catch (CacheException e) {
-            warnings.warn("Response cache delete failed", e);
-        }
-    }
-
-    /**
-     * Stores {@code captured} under the plan's key if the plan stores responses and the response is storable,
-     * and returns what was stored (also when the backend failed to store it, so the reply still carries its
-     * entity tag); null when not storable.
-     */
-    public StoredResponse store(RequestPlan plan, CapturedResponse captured) {
-        if (captured == null || !plan.storesResponse() || !isStorable(plan.policy(), captured)) {
-            return null;
-        }
-        String etag = null;
-        for (String value : captured.headers("ETag")) {
-            if (EntityTags.isValid(value)) {
-                etag = value.trim();
-                break;
-            }
-        }
-        if (etag == null) {
-            etag = EntityTags.strongTag(captured.body());
-        }
-        long now = clock.millis();
-        Duration ttl = plan.policy().ttl();
-        StoredResponse response = new StoredResponse(
-                captured.status(), replayed(captured.headers()), captured.body(), etag, now, now + ttl.toMillis());
-        try {
-            cache.set(plan.key(), StoredResponseCodec.encode(response), ttl);
-        } catch (CacheException e) {
-            warnings.warn("Response cache write failed, response served without caching", e);
-        }
-        return response;
-    }
-
-    /** Whether a captured response may be stored under {@code policy}. */
-    public static boolean isStorable(ResponseCachePolicy policy, CapturedResponse response) {
-        int status = response.status();
-        if (status < 200 || status > 299 || status == 206) {
-            return false;
-        }
-        if (!response.headers("Set-Cookie").isEmpty()
-                || !response.headers("Set-Cookie2").isEmpty()) {
-            return false;
-        }
-        CacheControl directives = CacheControl.parse(response.headers("Cache-Control"));
-        if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
-            return false;
-        }
-        for (String vary : response.headers("Vary")) {
-            for (String name : vary.split(",")) {
-                String n = name.trim();
-                if (n.equals("*") || (!n.isEmpty() && !policy.isKeyed(n))) {
-                    return false;
+                long now = clock.millis();
+                ResponseStore.Lookup lookup = store.lookup(plan.urlKey(), plan::variantKey, true, now);
+                StoredResponse entry = lookup.entry();
+                if (entry == null) {
+                    return forward(plan, producer, lookup, null, Outcome.MISS);
                 }
+                if (entry.isFresh(now)) {
+                    return new ServedResponse(
+                            Outcome.HIT,
+                            entry,
+                            null,
+                            false,
+                            false,
+                            0,
+                            null,
+                            lookup.record(),
+                            lookup.variantKey(),
+                            null);
+                }
+                if (entry.mayRevalidateInBackground(now)) {
+                    // One request per variant refreshes it; the others are served the stale response meanwhile.
+                    return new ServedResponse(
+                            Outcome.STALE_WHILE_REVALIDATE,
+                            entry,
+                            null,
+                            false,
+                            false,
+                            0,
+                            null,
+                            lookup.record(),
+                            lookup.variantKey(),
+                            flights.tryLead(plan.flightKey(lookup.record())));
+                }
+                return forward(plan, producer, lookup, entry, Outcome.STALE);
             }
         }
-        return response.body().length <= policy.maxBodyBytes();
     }
 
-    private static Map<String, List<String>> replayed(Map<String, List<String>> headers) {
-        Map<String, List<String>> kept = new LinkedHashMap<>();
-        headers.forEach((name, values) -> {
-            if (!NOT_REPLAYED.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
-                kept.put(name, values);
+    private ServedResponse forward(
+            RequestPlan plan,
+            ResponseProducer producer,
+            ResponseStore.Lookup lookup,
+            StoredResponse fallback,
+            Outcome reason)
+            throws Exception {
+        Flights.Ticket<Landing> ticket = flights.claim(plan.flightKey(lookup.record()));
+        if (!ticket.leader()) {
+            Landing landing = flights.await(ticket, cache.config().loadTimeout());
+            ServedResponse shared = landing == null ? null : landing.shareWith(plan, fallback, reason);
+            return shared != null ? shared : produce(plan, producer, lookup, fallback, reason);
+        }
+        ServedResponse served = null;
+        try {
+            served = produce(plan, producer, lookup, fallback, reason);
+            return served;
+        } finally {
+            flights.land(ticket, Landing.of(served));
+        }
+    }
+
+    private ServedResponse produce(
+            RequestPlan plan,
+            ResponseProducer producer,
+            ResponseStore.Lookup lookup,
+            StoredResponse fallback,
+            Outcome reason)
+            throws Exception {
+        UrlRecord record = lookup.record();
+        if (record == null && !lookup.failed()) {
+            record = store.createRecord(plan.urlKey(), recordMillis(plan.policy()), clock.millis());
+        }
+        CapturedResponse captured;
+        try {
+            captured = producer.produce(fallback != null);
+        } catch (Exception e) {
+            if (fallback == null || producer.sent()) {
+                throw e;
             }
-        });
-        return kept;
+            warnings.warn("Handler failed, serving a stale response (stale-if-error)", e);
+            return stale(lookup, fallback, 0);
+        }
+        if (fallback != null && captured != null && captured.status() >= 500) {
+            return stale(lookup, fallback, captured.status());
+        }
+        String detail =
+                lookup.failed() ? "store-" + cache.backendStatus().name().toLowerCase(Locale.ROOT) : null;
+        return storeCaptured(plan, record, captured, reason, detail);
+    }
+
+    private static ServedResponse stale(ResponseStore.Lookup lookup, StoredResponse fallback, int status) {
+        return new ServedResponse(
+                Outcome.STALE_IF_ERROR,
+                fallback,
+                null,
+                false,
+                false,
+                status,
+                null,
+                lookup.record(),
+                lookup.variantKey(),
+                null);
+    }
+
+    private ServedResponse storeCaptured(
+            RequestPlan plan, UrlRecord record, CapturedResponse captured, Outcome reason, String detail) {
+        long now = clock.millis();
+        Freshness freshness =
+                captured != null && plan.storesResponse() && ResponseEntries.isStorable(plan.policy(), captured)
+                        ? Freshness.of(plan.policy(), captured, now)
+                        : null;
+        if (freshness == null) {
+            return new ServedResponse(reason, null, captured, false, false, status(captured), detail, null, null, null);
+        }
+        StoredResponse entry = ResponseEntries.entry(plan.policy(), captured, freshness, now);
+        if (record == null) {
+            // The store could not give the URL a record: reply with the entry's headers, store nothing.
+            return new ServedResponse(
+                    reason,
+                    entry,
+                    captured,
+                    false,
+                    false,
+                    captured.status(),
+                    detail,
+                    null,
+                    plan.variantKey(null),
+                    null);
+        }
+        ResponseStore.Written written =
+                store.write(plan.urlKey(), record, ResponseEntries.varyNames(captured), plan::variantKey, entry, now);
+        return new ServedResponse(
+                reason,
+                entry,
+                captured,
+                false,
+                written.stored(),
+                captured.status(),
+                detail,
+                written.record(),
+                written.variantKey(),
+                null);
     }
 
     /**
-     * What to send for a stored response: the stored status, headers and body, or {@code 304} when the
-     * request's {@code If-None-Match} matches; with the freshness headers either way.
+     * Refreshes the stale response of a request whose {@link ServedResponse#refresh()} is true: runs {@code
+     * producer} and stores what it produced if storable and not a server error. Call it, always, once the
+     * reply has reached the client; it does nothing for other requests. Never throws: a failure leaves the
+     * stale response in place until its window ends, and is logged at a limited rate.
      *
-     * @param hit whether the response came from the cache ({@code X-Cache: HIT}) or was just produced
+     * @param producer runs the handler without sending anything to the client
      */
-    public Reply reply(RequestPlan plan, StoredResponse response, boolean hit) {
-        long now = clock.millis();
-        long age = Math.max(0, (now - response.storedAtMillis()) / 1000);
-        // Whole seconds of the TTL less the Age, so that a fresh response says the full TTL and Age + max-age
-        // always adds up to it.
-        long ttlSeconds = (response.expiresAtMillis() - response.storedAtMillis()) / 1000;
-        long maxAge = Math.max(0, ttlSeconds - age);
-        boolean notModified =
-                !plan.ifNoneMatch().isEmpty() && EntityTags.noneMatchSatisfied(plan.ifNoneMatch(), response.etag());
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        response.headers().forEach((name, values) -> {
-            if (!notModified || KEPT_BY_304.contains(name.toLowerCase(Locale.ROOT))) {
-                headers.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values);
-            }
-        });
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        headers.forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("Vary")) {
-                out.put(name, values);
-            }
-        });
-        String vary = vary(headers.getOrDefault("Vary", List.of()), plan.policy());
-        if (!vary.isEmpty()) {
-            out.put("Vary", List.of(vary));
+    @SuppressWarnings("unchecked")
+    public void refresh(RequestPlan plan, ServedResponse served, ResponseProducer producer) {
+        if (served.refreshTicket == null) {
+            return;
         }
-        out.put("ETag", List.of(response.etag()));
-        out.put("Cache-Control", List.of((plan.perUser() ? "private, " : "") + "max-age=" + maxAge));
-        out.put("Age", List.of(Long.toString(age)));
-        out.put(X_CACHE, List.of(hit ? "HIT" : "MISS"));
-        if (notModified) {
-            return new Reply(304, out, null, -1);
+        Flights.Ticket<Landing> ticket = (Flights.Ticket<Landing>) served.refreshTicket;
+        ServedResponse refreshed = null;
+        try {
+            CapturedResponse captured = producer.produce(false);
+            if (captured != null && captured.status() < 500) {
+                refreshed = storeCaptured(plan, served.record, captured, Outcome.STALE, null);
+            }
+        } catch (Exception e) {
+            warnings.warn("Background refresh failed, the stale response is served until its window ends", e);
+        } finally {
+            flights.land(ticket, Landing.of(refreshed));
         }
-        return new Reply(response.status(), out, plan.headOnly() ? null : response.body(), response.body().length);
     }
 
-    /** The stored Vary names merged with the headers in the key, each once, in order of first mention. */
-    private static String vary(List<String> stored, ResponseCachePolicy policy) {
-        List<String> all = new ArrayList<>();
-        for (String v : stored) {
-            all.addAll(List.of(v.split(",")));
+    /**
+     * Stores a response captured after {@link #serve} returned (one completed asynchronously), as {@code serve}
+     * would have, and returns how to answer it.
+     */
+    public ServedResponse store(RequestPlan plan, CapturedResponse captured) {
+        long now = clock.millis();
+        ResponseStore.Lookup lookup = store.lookup(plan.urlKey(), plan::variantKey, false, now);
+        UrlRecord record = lookup.record() == null && !lookup.failed()
+                ? store.createRecord(plan.urlKey(), recordMillis(plan.policy()), now)
+                : lookup.record();
+        Outcome reason = plan.mode() == RequestPlan.Mode.LOOKUP ? Outcome.MISS : Outcome.REQUEST;
+        return storeCaptured(plan, record, captured, reason, null);
+    }
+
+    /**
+     * Invalidates after an unsafe request (RFC 9111 section 4.4): when {@code status} is 2xx or 3xx, every
+     * stored response of the request's URL, and of each same-origin URL in {@code locations} (its {@code
+     * Location} and {@code Content-Location}), for every host, user and variant. Fails open.
+     */
+    public void invalidate(HttpRequestView request, int status, List<String> locations) {
+        if (status < 200 || status >= 400 || !cache.config().enabled()) {
+            return;
         }
-        all.addAll(policy.varyHeaders());
-        if (policy.perUserHeader() != null) {
-            all.add(policy.perUserHeader());
-        }
-        Map<String, String> names = new LinkedHashMap<>();
-        for (String name : all) {
-            String n = name.trim();
-            if (!n.isEmpty()) {
-                names.putIfAbsent(n.toLowerCase(Locale.ROOT), n);
+        Set<String> keys = new LinkedHashSet<>();
+        keys.add(RequestKeys.urlKey(request.path(), request.rawQuery()));
+        for (String location : locations) {
+            String key = sameOriginKey(request, location);
+            if (key != null) {
+                keys.add(key);
             }
         }
-        return String.join(", ", names.values());
+        for (String key : keys) {
+            try {
+                store.purge(key);
+            } catch (CacheException e) {
+                warnings.warn("Response cache invalidation failed", e);
+            }
+        }
+    }
+
+    private static String sameOriginKey(HttpRequestView request, String location) {
+        try {
+            URI base = new URI(request.scheme() + "://" + request.host() + request.path());
+            URI target = base.resolve(new URI(location.trim()));
+            if (target.getScheme() == null
+                    || target.getRawAuthority() == null
+                    || target.getRawPath() == null
+                    || !RequestKeys.origin(target.getScheme(), target.getRawAuthority())
+                            .equals(RequestKeys.origin(base.getScheme(), base.getRawAuthority()))) {
+                return null;
+            }
+            return RequestKeys.urlKey(target.getRawPath(), target.getRawQuery());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null; // not a URI: nothing of ours to invalidate
+        }
+    }
+
+    /**
+     * Purges every stored response of a URL: for every host, method, user and variant, in every process sharing
+     * the store. {@code url} is a path with its query as clients send it ({@code /items/7?lang=en}, percent
+     * encoded, with the context path), or an absolute URL whose host is then ignored.
+     *
+     * @throws IllegalArgumentException when {@code url} is not a URL with an absolute path
+     * @throws CacheException when the store fails
+     */
+    public void purge(String url) {
+        URI uri;
+        try {
+            uri = new URI(Objects.requireNonNull(url, "url").trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("Not a URL: " + url, e);
+        }
+        if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
+            throw new IllegalArgumentException("A URL to purge needs an absolute path, such as /items/7: " + url);
+        }
+        store.purge(RequestKeys.urlKey(uri.getRawPath(), uri.getRawQuery()));
+    }
+
+    /** How many requests are waiting right now for another request's response (collapsed requests). */
+    public int waitingRequests() {
+        return flights.waiting();
+    }
+
+    /**
+     * What to send for a served request that has a stored response: its status, headers and body (or {@code
+     * 304} when the request's {@code If-None-Match} matches), with the cache headers.
+     */
+    public Reply reply(RequestPlan plan, ServedResponse served) {
+        if (served.stored() == null) {
+            throw new IllegalArgumentException("Nothing stored to reply with: send the captured response");
+        }
+        return Replies.reply(plan, served, clock.millis());
+    }
+
+    /**
+     * The cache headers ({@code X-Cache}, {@code Cache-Status}) of a response sent as the handler produced it:
+     * for {@code served}, or while it is still being produced (streamed past the body limit) when null.
+     */
+    public Map<String, List<String>> statusHeaders(RequestPlan plan, ServedResponse served) {
+        return served == null ? Replies.streamingHeaders(plan) : Replies.statusHeaders(served, clock.millis());
+    }
+
+    /** Whether a captured response may be stored under {@code policy}, its freshness aside. */
+    public static boolean isStorable(ResponseCachePolicy policy, CapturedResponse response) {
+        return ResponseEntries.isStorable(policy, response);
+    }
+
+    /** How long a new URL record lives: twice what the policy keeps a response, so it outlives its entries. */
+    private static long recordMillis(ResponseCachePolicy policy) {
+        return 2
+                * (policy.ttl().toMillis()
+                        + Math.max(
+                                policy.staleWhileRevalidate().toMillis(),
+                                policy.staleIfError().toMillis()));
+    }
+
+    private static int status(CapturedResponse captured) {
+        return captured == null ? 0 : captured.status();
+    }
+
+    /** What a lead hands its waiters: the response it stored under a variant, or served stale. */
+    private record Landing(String variantKey, StoredResponse response, boolean stale, UrlRecord record) {
+        static Landing of(ServedResponse served) {
+            if (served == null || served.stored() == null || served.variantKey == null) {
+                return null;
+            }
+            return new Landing(
+                    served.variantKey, served.stored(), served.outcome() == Outcome.STALE_IF_ERROR, served.record);
+        }
+
+        /** The lead's answer for a waiter with the same variant, or null when it must run its own handler. */
+        ServedResponse shareWith(RequestPlan plan, StoredResponse fallback, Outcome reason) {
+            if (!plan.variantKey(record).equals(variantKey) || (stale && fallback == null)) {
+                return null;
+            }
+            return new ServedResponse(
+                    stale ? Outcome.STALE_IF_ERROR : reason,
+                    response,
+                    null,
+                    true,
+                    false,
+                    0,
+                    null,
+                    record,
+                    variantKey,
+                    null);
+        }
     }
 
     /** Runs the handler of a request and captures its response. */
@@ -377,18 +515,20 @@ public final class HttpResponseCache {
          * Runs the handler. Returns the complete response, or null when it could not be captured (it was
          * streamed past the body limit, an error was sent, or it completes later, asynchronously); a null
          * response is never stored, and the adapter has already sent or will send it.
+         *
+         * @param holdServerErrors whether a stale response may replace a failure: then an error of status 500 or
+         *     more that the handler sends is captured (as a response with that status) rather than sent
          */
-        CapturedResponse produce() throws Exception;
-    }
+        CapturedResponse produce(boolean holdServerErrors) throws Exception;
 
-    /**
-     * How a request was answered.
-     *
-     * @param stored the stored response to reply with (see {@link #reply}), or null when nothing was stored
-     * @param captured what the handler produced, or null on a hit or when it could not be captured
-     * @param hit whether {@code stored} came from the cache rather than from this request's handler
-     */
-    public record Served(StoredResponse stored, CapturedResponse captured, boolean hit) {}
+        /**
+         * Whether any of the response has reached the client, so that a failure can no longer be replaced by a
+         * stale response. False unless the producer streams.
+         */
+        default boolean sent() {
+            return false;
+        }
+    }
 
     /**
      * What to send.

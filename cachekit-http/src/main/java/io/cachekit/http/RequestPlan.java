@@ -1,58 +1,68 @@
 package io.cachekit.http;
 
+import io.cachekit.http.internal.RequestKeys;
+import io.cachekit.http.internal.UrlRecord;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What response caching does with one request, as decided by {@link HttpResponseCache#plan}. Immutable and
- * thread-safe.
+ * What response caching does with one request, as decided by {@link HttpResponseCache#plan}. Immutable; used
+ * by the threads that handle its request, one at a time.
  */
 public final class RequestPlan {
 
     /** The four ways a request is handled. */
     public enum Mode {
-        /** Not cacheable (method, range, or an unkeyed identity header): the cache is not involved. */
+        /**
+         * Not cacheable (an unsafe method, a range, an unkeyed identity header, a {@code POST} whose body could
+         * not be read): the cache is not involved.
+         */
         PASS,
         /** The client sent {@code Cache-Control: no-store}: the handler answers; nothing is read or stored. */
         BYPASS,
-        /** The client sent {@code Cache-Control: no-cache}: the handler answers and its response is stored. */
+        /**
+         * The client sent {@code Cache-Control: no-cache}: the handler answers (once for concurrent refreshes of
+         * the same variant) and its response is stored.
+         */
         REFRESH,
         /** Served from the cache when stored; otherwise the handler answers and its response is stored. */
         LOOKUP
     }
 
     private final Mode mode;
-    private final String key;
     private final ResponseCachePolicy policy;
     private final String method;
-    private final boolean storesResponse;
-    private final boolean perUser;
+    private final String urlKey;
+    private final RequestKeys.Variant variant;
+    private final HttpRequestView request;
     private final List<String> ifNoneMatch;
+    private final boolean acceptsGzip;
 
     RequestPlan(
             Mode mode,
-            String key,
             ResponseCachePolicy policy,
             String method,
-            boolean storesResponse,
-            boolean perUser,
-            List<String> ifNoneMatch) {
+            String urlKey,
+            RequestKeys.Variant variant,
+            HttpRequestView request,
+            List<String> ifNoneMatch,
+            boolean acceptsGzip) {
         this.mode = Objects.requireNonNull(mode, "mode");
-        this.key = key;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.method = Objects.requireNonNull(method, "method");
-        this.storesResponse = storesResponse;
-        this.perUser = perUser;
+        this.urlKey = urlKey;
+        this.variant = variant;
+        this.request = request;
         this.ifNoneMatch = List.copyOf(ifNoneMatch);
+        this.acceptsGzip = acceptsGzip;
+    }
+
+    static RequestPlan pass(ResponseCachePolicy policy, String method) {
+        return new RequestPlan(Mode.PASS, policy, method, null, null, null, List.of(), false);
     }
 
     public Mode mode() {
         return mode;
-    }
-
-    /** The cache key, or null in {@link Mode#PASS}. */
-    public String key() {
-        return key;
     }
 
     public ResponseCachePolicy policy() {
@@ -64,17 +74,30 @@ public final class RequestPlan {
         return method;
     }
 
+    /** The key of the URL's record, which leads to every stored response of the URL; null in {@link Mode#PASS}. */
+    public String urlKey() {
+        return urlKey;
+    }
+
     /**
-     * Whether a response produced for this request may be stored: false for {@link Mode#PASS} and {@link
-     * Mode#BYPASS}, and for {@code HEAD}, which is answered from {@code GET} entries but never stores its own.
+     * Whether a response produced for this request may be stored: in {@link Mode#LOOKUP} and {@link
+     * Mode#REFRESH}.
      */
     public boolean storesResponse() {
-        return storesResponse;
+        return mode == Mode.LOOKUP || mode == Mode.REFRESH;
+    }
+
+    /**
+     * Whether the handler is to run as for a {@code GET}: a {@code HEAD} that may store a response fills the
+     * {@code GET} entry, so that concurrent {@code HEAD}s and {@code GET}s of a cold key run the handler once.
+     */
+    public boolean runsAsGet() {
+        return method.equals("HEAD") && storesResponse();
     }
 
     /** Whether the key includes the per-user header's value, so responses go out as {@code private}. */
     public boolean perUser() {
-        return perUser;
+        return variant != null && variant.user() != null;
     }
 
     /** The request's {@code If-None-Match} values for {@code GET} and {@code HEAD}; empty otherwise. */
@@ -82,13 +105,34 @@ public final class RequestPlan {
         return ifNoneMatch;
     }
 
+    /** Whether the client accepts the gzip coding. */
+    public boolean acceptsGzip() {
+        return acceptsGzip;
+    }
+
     /** Whether the body is left out of replies ({@code HEAD}). */
     public boolean headOnly() {
         return method.equals("HEAD");
     }
 
+    /** The key of this request's stored response under a URL record, or under none (never stored under it). */
+    String variantKey(UrlRecord record) {
+        return record == null
+                ? RequestKeys.variantKey("-", variant, List.of(), request::headers)
+                : RequestKeys.variantKey(record.token(), variant, record.varyNames(), request::headers);
+    }
+
+    /**
+     * The key under which requests for the same response are coalesced: the URL and the variant, without the
+     * record's token, so that a request that finds the record its leader just created joins that leader.
+     */
+    String flightKey(UrlRecord record) {
+        List<String> vary = record == null ? List.of() : record.varyNames();
+        return urlKey + " " + RequestKeys.variantKey("-", variant, vary, request::headers);
+    }
+
     @Override
     public String toString() {
-        return "RequestPlan{" + mode + " " + method + (key == null ? "" : " " + key) + "}";
+        return "RequestPlan{" + mode + " " + method + (urlKey == null ? "" : " " + urlKey) + "}";
     }
 }

@@ -1,6 +1,7 @@
 package io.cachekit.http;
 
-import io.cachekit.http.internal.BufferingResponse;
+import io.cachekit.http.internal.HeldResponse;
+import io.cachekit.http.internal.ReplayingRequest;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -12,7 +13,10 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +27,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jakarta Servlet filter that caches whole responses with an {@link HttpResponseCache} (see there for the
- * rules). A hit is answered without calling the rest of the chain; a miss runs it with the body held in
- * memory, then stores the response if it may be stored and sends it with the cache headers.
+ * rules). A hit is answered without calling the rest of the chain; a miss runs it with the response held in
+ * memory, then stores it if it may be stored and sends it with the cache headers. Unsafe requests ({@code
+ * POST}, {@code PUT}, {@code PATCH}, {@code DELETE}...) are held the same way and, when they succeed,
+ * invalidate their URL's stored responses before their answer leaves.
+ *
+ * <p>A stale response within its {@code stale-while-revalidate} window is sent and completed at once; the
+ * same request thread then runs the handler (for one request per variant at a time) with a response that
+ * never reaches the client, and stores what it produced: the client does not wait, but its connection is busy
+ * until the refresh ends, as with nginx's {@code proxy_cache_background_update}.
  *
  * <p>Map the filter to the {@code REQUEST} and {@code ASYNC} dispatcher types, with async support: a response
  * that completes asynchronously (a {@code CompletableFuture} controller, say) is captured and stored when its
@@ -34,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * are served one. Thread-safe; one instance serves every request.
  */
 public final class ResponseCacheFilter implements Filter {
+    /**
+     * The request attribute holding tags (a {@code Collection<String>}) for the response being produced, set
+     * by a {@link PolicySelector} (the starter's {@code @CachedResponse(tags = ...)}) or by the handler.
+     */
+    public static final String TAGS_ATTRIBUTE = ResponseCacheFilter.class.getName() + ".TAGS";
+
     private static final Logger LOG = LoggerFactory.getLogger(ResponseCacheFilter.class);
     private static final String PENDING = ResponseCacheFilter.class.getName() + ".PENDING";
 
@@ -46,7 +63,12 @@ public final class ResponseCacheFilter implements Filter {
     private final HttpResponseCache cache;
     private final PolicySelector selector;
 
-    /** A filter applying one policy to every request it sees. */
+    /**
+     * A filter applying one policy to every request it sees.
+     *
+     * @throws IllegalArgumentException for a policy that caches {@code POST}: that is chosen per path, with a
+     *     {@link PolicySelector}
+     */
     public ResponseCacheFilter(HttpResponseCache cache, ResponseCachePolicy policy) {
         this(cache, fixed(policy));
     }
@@ -59,6 +81,10 @@ public final class ResponseCacheFilter implements Filter {
 
     private static PolicySelector fixed(ResponseCachePolicy policy) {
         Objects.requireNonNull(policy, "policy");
+        if (policy.cachePost()) {
+            throw new IllegalArgumentException(
+                    "POST caching is chosen per path: give a policy with cachePost to a PolicySelector");
+        }
         return request -> policy;
     }
 
@@ -83,62 +109,104 @@ public final class ResponseCacheFilter implements Filter {
             return;
         }
         ResponseCachePolicy policy = selector.select(req);
-        RequestPlan plan = policy == null ? null : cache.plan(new ServletRequestView(req), policy);
-        if (plan == null || plan.mode() == RequestPlan.Mode.PASS) {
+        boolean cachedPost =
+                policy != null && policy.cachePost() && req.getMethod().equals("POST");
+        if (HttpResponseCache.isUnsafe(req.getMethod()) && !cachedPost) {
+            invalidating(req, res, chain, policy == null ? ResponseCachePolicy.defaults() : policy);
+            return;
+        }
+        if (policy == null) {
             chain.doFilter(req, res);
             return;
         }
-        HttpResponseCache.Served served;
+        HttpServletRequest target = req;
+        byte[] body = null;
+        if (cachedPost && !ReplayingRequest.isForm(req.getContentType())) {
+            ReplayingRequest.Read read = ReplayingRequest.readBody(req, policy.maxBodyBytes());
+            target = read.request();
+            body = read.body();
+        }
+        RequestPlan plan = cache.plan(new ServletRequestView(target, body), policy);
+        if (plan.mode() == RequestPlan.Mode.PASS) {
+            if (cachedPost || policy.methods().contains(plan.method())) {
+                res.setHeader(HttpResponseCache.CACHE_STATUS, HttpResponseCache.CACHE_NAME + "; fwd=bypass");
+            }
+            chain.doFilter(target, policy.tagHeader() == null ? res : new TagStripping(res, policy.tagHeader()));
+            return;
+        }
+        Producer producer = new Producer(target, res, chain, plan, false);
+        ServedResponse served;
         try {
-            served = cache.serve(plan, () -> produce(req, res, chain, plan));
+            served = cache.serve(plan, producer);
         } catch (IOException | ServletException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new ServletException(e);
         }
-        send(req, res, plan, served);
-    }
-
-    private CapturedResponse produce(
-            HttpServletRequest req, HttpServletResponse res, FilterChain chain, RequestPlan plan)
-            throws IOException, ServletException {
-        BufferingResponse buffer = new BufferingResponse(
-                res, plan.policy().maxBodyBytes(), () -> res.setHeader(HttpResponseCache.X_CACHE, "MISS"));
-        Pending pending = new Pending(plan, buffer, res);
-        req.setAttribute(PENDING, pending);
-        chain.doFilter(req, buffer);
-        if (req.isAsyncStarted()) {
-            req.getAsyncContext().addListener(pending);
-            return null;
-        }
-        pending.done.set(true);
-        return buffer.capture();
-    }
-
-    private void send(
-            HttpServletRequest req, HttpServletResponse res, RequestPlan plan, HttpResponseCache.Served served)
-            throws IOException {
-        if (served.stored() != null) {
-            write(res, cache.reply(plan, served.stored(), served.hit()));
+        if (!served.refresh()) {
+            send(res, plan, served, producer.held);
             return;
         }
-        CapturedResponse captured = served.captured();
-        if (captured == null) {
-            return; // already streamed, or completing asynchronously
+        try {
+            // This connection stays busy while the handler refreshes: the client opens another for its next request.
+            res.setHeader("Connection", "close");
+            send(res, plan, served, producer.held);
+            complete(res);
+        } finally {
+            cache.refresh(plan, served, new Producer(target, res, chain, plan, true));
         }
-        Pending pending = (Pending) req.getAttribute(PENDING);
-        long declared = pending == null ? -1 : pending.buffer.declaredLength();
-        res.setHeader(HttpResponseCache.X_CACHE, "MISS");
-        // A HEAD handler may declare the length of a body it does not write.
-        res.setContentLengthLong(captured.body().length == 0 && declared > 0 ? declared : captured.body().length);
-        if (!plan.headOnly() && captured.body().length > 0) {
-            res.getOutputStream().write(captured.body());
+    }
+
+    /** Runs an unsafe request's handler, invalidating its URL before anything of a successful answer leaves. */
+    private void invalidating(
+            HttpServletRequest req, HttpServletResponse res, FilterChain chain, ResponseCachePolicy policy)
+            throws IOException, ServletException {
+        ServletRequestView view = new ServletRequestView(req, null);
+        HeldResponse held = HeldResponse.attached(res, policy.maxBodyBytes(), policy.tagHeader(), false, h -> {
+            List<String> locations = new ArrayList<>(h.getHeaders("Location"));
+            locations.addAll(h.getHeaders("Content-Location"));
+            cache.invalidate(view, h.getStatus(), locations);
+        });
+        req.setAttribute(PENDING, new Pending(null, held, res, false));
+        chain.doFilter(req, held);
+        if (req.isAsyncStarted()) {
+            req.getAsyncContext().addListener((Pending) req.getAttribute(PENDING));
+            return;
+        }
+        ((Pending) req.getAttribute(PENDING)).done.set(true);
+        held.release();
+    }
+
+    private void send(HttpServletResponse res, RequestPlan plan, ServedResponse served, HeldResponse held)
+            throws IOException {
+        if (served.stored() != null) {
+            write(res, cache.reply(plan, served));
+            return;
+        }
+        if (served.captured() == null || held == null) {
+            return; // already streamed or sent as an error, or completing asynchronously
+        }
+        headers(res, cache.statusHeaders(plan, served));
+        if (held.heldError()) {
+            res.sendError(served.captured().status()); // no stale response took its place: the usual error page
+        } else {
+            held.release();
         }
     }
 
     private static void write(HttpServletResponse res, HttpResponseCache.Reply reply) throws IOException {
         res.setStatus(reply.status());
-        for (Map.Entry<String, List<String>> header : reply.headers().entrySet()) {
+        headers(res, reply.headers());
+        if (reply.contentLength() >= 0) {
+            res.setContentLengthLong(reply.contentLength());
+        }
+        if (reply.body() != null && reply.body().length > 0) {
+            res.getOutputStream().write(reply.body());
+        }
+    }
+
+    private static void headers(HttpServletResponse res, Map<String, List<String>> headers) {
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             boolean first = true;
             for (String value : header.getValue()) {
                 if (first) {
@@ -149,11 +217,15 @@ public final class ResponseCacheFilter implements Filter {
                 }
             }
         }
-        if (reply.contentLength() >= 0) {
-            res.setContentLengthLong(reply.contentLength());
-        }
-        if (reply.body() != null && reply.body().length > 0) {
-            res.getOutputStream().write(reply.body());
+    }
+
+    /** Sends the rest of the response and ends it, so that the client has its answer before a refresh runs. */
+    private static void complete(HttpServletResponse res) {
+        try {
+            res.flushBuffer();
+            res.getOutputStream().close();
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("Could not complete a stale response before its refresh", e);
         }
     }
 
@@ -164,20 +236,29 @@ public final class ResponseCacheFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        if (!wraps(res, pending.buffer)) {
-            // This dispatch writes to the container's response, not through the buffer: nothing to capture.
+        if (!wraps(res, pending.held)) {
+            // This dispatch writes to the container's response, not through the held one: nothing to capture.
             pending.done.set(true);
-            pending.buffer.stopBuffering();
+            pending.held.release();
             chain.doFilter(req, res);
             return;
         }
         chain.doFilter(req, res);
-        if (!req.isAsyncStarted() && pending.done.compareAndSet(false, true)) {
-            CapturedResponse captured = pending.buffer.capture();
-            HttpResponseCache.Served served =
-                    new HttpResponseCache.Served(cache.store(pending.plan, captured), captured, false);
-            send(req, pending.target, pending.plan, served);
+        if (req.isAsyncStarted() || !pending.done.compareAndSet(false, true)) {
+            return;
         }
+        if (pending.plan == null) {
+            pending.held.release(); // an unsafe request: invalidates, then sends
+            return;
+        }
+        CapturedResponse captured = withTags(pending.held.capture(), req);
+        if (pending.detached) {
+            if (captured != null && captured.status() < 500) {
+                cache.store(pending.plan, captured);
+            }
+            return;
+        }
+        send(pending.target, pending.plan, cache.store(pending.plan, captured), pending.held);
     }
 
     private static boolean wraps(ServletResponse response, ServletResponse wrapped) {
@@ -193,17 +274,82 @@ public final class ResponseCacheFilter implements Filter {
         }
     }
 
+    /** The response with the tags of {@link #TAGS_ATTRIBUTE} added to those of the tag header. */
+    private static CapturedResponse withTags(CapturedResponse captured, HttpServletRequest req) {
+        if (captured == null || !(req.getAttribute(TAGS_ATTRIBUTE) instanceof Collection<?> extra)) {
+            return captured;
+        }
+        List<String> tags = new ArrayList<>();
+        for (Object tag : extra) {
+            tags.add(String.valueOf(tag));
+        }
+        tags.addAll(captured.tags());
+        return new CapturedResponse(captured.status(), captured.headers(), captured.body(), tags);
+    }
+
+    /** Runs the rest of the chain with a held response. */
+    private final class Producer implements HttpResponseCache.ResponseProducer {
+        private final HttpServletRequest req;
+        private final HttpServletResponse res;
+        private final FilterChain chain;
+        private final RequestPlan plan;
+        private final boolean detached;
+        HeldResponse held;
+
+        Producer(
+                HttpServletRequest req,
+                HttpServletResponse res,
+                FilterChain chain,
+                RequestPlan plan,
+                boolean detached) {
+            this.req = req;
+            this.res = res;
+            this.chain = chain;
+            this.plan = plan;
+            this.detached = detached;
+        }
+
+        @Override
+        public CapturedResponse produce(boolean holdServerErrors) throws IOException, ServletException {
+            ResponseCachePolicy policy = plan.policy();
+            held = detached
+                    ? HeldResponse.detached(res, policy.maxBodyBytes(), policy.tagHeader())
+                    : HeldResponse.attached(res, policy.maxBodyBytes(), policy.tagHeader(), holdServerErrors, h -> {
+                        if (!res.containsHeader(HttpResponseCache.X_CACHE)) {
+                            headers(res, cache.statusHeaders(plan, null));
+                        }
+                    });
+            Pending pending = new Pending(plan, held, res, detached);
+            req.setAttribute(PENDING, pending);
+            chain.doFilter(plan.runsAsGet() ? ReplayingRequest.asGet(req) : req, held);
+            if (req.isAsyncStarted()) {
+                req.getAsyncContext().addListener(pending);
+                return null;
+            }
+            pending.done.set(true);
+            return withTags(held.capture(), req);
+        }
+
+        @Override
+        public boolean sent() {
+            return held != null && held.isReleased();
+        }
+    }
+
     /** A response being produced, possibly asynchronously. */
     private static final class Pending implements AsyncListener {
         final RequestPlan plan;
-        final BufferingResponse buffer;
+        final HeldResponse held;
         final HttpServletResponse target;
+        final boolean detached;
         final AtomicBoolean done = new AtomicBoolean();
 
-        Pending(RequestPlan plan, BufferingResponse buffer, HttpServletResponse target) {
+        /** @param plan the cached request's plan, or null for an unsafe request */
+        Pending(RequestPlan plan, HeldResponse held, HttpServletResponse target, boolean detached) {
             this.plan = plan;
-            this.buffer = buffer;
+            this.held = held;
             this.target = target;
+            this.detached = detached;
         }
 
         @Override
@@ -211,9 +357,9 @@ public final class ResponseCacheFilter implements Filter {
             if (done.compareAndSet(false, true)) {
                 // Completed without an async dispatch through this filter: send what was written, unstored.
                 try {
-                    buffer.stopBuffering();
+                    held.release();
                 } catch (IOException | RuntimeException e) {
-                    LOG.debug("Could not send a held response body after async completion", e);
+                    LOG.debug("Could not send a held response after async completion", e);
                 }
             }
         }
@@ -234,11 +380,50 @@ public final class ResponseCacheFilter implements Filter {
         }
     }
 
+    /** Drops the policy's tag header from a response the cache does not handle, so it never leaves. */
+    private static final class TagStripping extends HttpServletResponseWrapper {
+        private final String tagHeader;
+
+        TagStripping(HttpServletResponse response, String tagHeader) {
+            super(response);
+            this.tagHeader = tagHeader;
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!tagHeader.equalsIgnoreCase(name)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!tagHeader.equalsIgnoreCase(name)) {
+                super.addHeader(name, value);
+            }
+        }
+    }
+
     /** A servlet request as {@link HttpResponseCache} reads it. */
-    private record ServletRequestView(HttpServletRequest request) implements HttpRequestView {
+    private record ServletRequestView(HttpServletRequest request, byte[] body) implements HttpRequestView {
         @Override
         public String method() {
             return request.getMethod();
+        }
+
+        @Override
+        public String scheme() {
+            return request.getScheme();
+        }
+
+        @Override
+        public String host() {
+            String scheme = request.getScheme();
+            int port = request.getServerPort();
+            boolean standard = port <= 0
+                    || (port == 80 && "http".equalsIgnoreCase(scheme))
+                    || (port == 443 && "https".equalsIgnoreCase(scheme));
+            return standard ? request.getServerName() : request.getServerName() + ":" + port;
         }
 
         @Override

@@ -421,7 +421,10 @@ public class CachekitProperties {
             apply("cachekit.http.per-user-header", () -> builder.perUserHeader(perUserHeader));
             apply("cachekit.http.identity-headers", () -> builder.identityHeaders(identityHeaders));
             apply("cachekit.http.max-body-size", () -> builder.maxBodyBytes(maxBodySize.toBytes()));
-            builder.honorRequestCacheControl(honorRequestCacheControl);
+            builder.requestCacheControl(
+                    honorRequestCacheControl
+                            ? ResponseCachePolicy.RequestCacheControl.HONOR
+                            : ResponseCachePolicy.RequestCacheControl.IGNORE);
             return builder.build();
         }
     }

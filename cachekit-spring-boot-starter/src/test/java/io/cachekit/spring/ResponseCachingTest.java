@@ -58,7 +58,9 @@ class ResponseCachingTest {
         http.get("/api/profile/" + id);
         clock.advance(Duration.ofSeconds(20));
         HttpResponse<String> older = http.get("/api/profile/" + id);
-        assertThat(older.headers().firstValue("Cache-Control")).hasValue("max-age=10");
+        assertThat(older.headers().firstValue("Cache-Control"))
+                .as("the lifetime; Age tells clients how much of it is gone")
+                .hasValue("max-age=30");
         assertThat(older.headers().firstValue("Age")).hasValue("20");
         assertThat(calls.get("http-profile:" + id)).isEqualTo(1);
 

@@ -107,9 +107,46 @@ public final class CacheControl {
         return has("private");
     }
 
+    /**
+     * {@code must-revalidate} or {@code proxy-revalidate}: a stored response must not be served stale (RFC 9111
+     * sections 5.2.2.2 and 5.2.2.8).
+     */
+    public boolean mustRevalidate() {
+        return has("must-revalidate") || has("proxy-revalidate");
+    }
+
+    /** {@code no-transform}: the content must not be changed, so not compressed either. */
+    public boolean noTransform() {
+        return has("no-transform");
+    }
+
     /** {@code max-age} in seconds, when present with a valid non-negative number. */
     public OptionalLong maxAge() {
-        String value = argument("max-age");
+        return seconds("max-age");
+    }
+
+    /** {@code s-maxage} in seconds, when present with a valid non-negative number. */
+    public OptionalLong sMaxAge() {
+        return seconds("s-maxage");
+    }
+
+    /** {@code stale-while-revalidate} in seconds (RFC 5861), when present with a valid number. */
+    public OptionalLong staleWhileRevalidate() {
+        return seconds("stale-while-revalidate");
+    }
+
+    /** {@code stale-if-error} in seconds (RFC 5861), when present with a valid number. */
+    public OptionalLong staleIfError() {
+        return seconds("stale-if-error");
+    }
+
+    /**
+     * The argument of a directive taking delta-seconds (RFC 9111 section 1.2.2): empty when the directive is
+     * absent or its argument is not a non-negative decimal number; {@link Long#MAX_VALUE} for a number too
+     * large for a long, which the RFC says to treat as a very large value.
+     */
+    public OptionalLong seconds(String directive) {
+        String value = argument(directive);
         if (value == null || value.isEmpty()) {
             return OptionalLong.empty();
         }
@@ -121,7 +158,7 @@ public final class CacheControl {
         try {
             return OptionalLong.of(Long.parseLong(value));
         } catch (NumberFormatException e) {
-            return OptionalLong.of(Long.MAX_VALUE); // more digits than a long: RFC 9111 says treat as very large
+            return OptionalLong.of(Long.MAX_VALUE);
         }
     }
 

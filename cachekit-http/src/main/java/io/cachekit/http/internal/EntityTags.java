@@ -23,6 +23,18 @@ public final class EntityTags {
         return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(body)) + "\"";
     }
 
+    /**
+     * The entity tag of the gzip-coded representation of the response tagged {@code etag}: the same tag with
+     * {@code -gzip} at the end of its opaque part ({@code "abc"} gives {@code "abc-gzip"}, {@code W/"abc"} gives
+     * {@code W/"abc-gzip"}), as Apache httpd's mod_deflate does, so each encoding has its own validator.
+     *
+     * @param etag a valid entity tag (see {@link #isValid})
+     */
+    public static String gzipTag(String etag) {
+        String t = etag.trim();
+        return t.substring(0, t.length() - 1) + "-gzip\"";
+    }
+
     /** Whether any {@code If-None-Match} value matches {@code etag} (weak comparison), or is {@code *}. */
     public static boolean noneMatchSatisfied(List<String> ifNoneMatch, String etag) {
         String opaque = opaque(etag);
@@ -90,7 +102,8 @@ public final class EntityTags {
         return o != null && o.indexOf('"', 1) == o.length() - 1;
     }
 
-    static byte[] sha256(byte[] bytes) {
+    /** The SHA-256 of {@code bytes}. */
+    public static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {

@@ -57,4 +57,30 @@ class CacheControlTest {
         assertThat(cc.noCache()).isTrue();
         assertThat(cc.noStore()).isFalse();
     }
+
+    @Test
+    void freshnessAndStaleDirectivesAreReadOneByOne() {
+        CacheControl cc = CacheControl.parse(List.of(
+                "public, s-maxage=0, max-age=5", "stale-while-revalidate=30, stale-if-error=600, must-revalidate"));
+        assertThat(cc.sMaxAge()).hasValue(0);
+        assertThat(cc.maxAge()).hasValue(5);
+        assertThat(cc.staleWhileRevalidate()).hasValue(30);
+        assertThat(cc.staleIfError()).hasValue(600);
+        assertThat(cc.mustRevalidate()).isTrue();
+        assertThat(CacheControl.parse(List.of("proxy-revalidate")).mustRevalidate())
+                .isTrue();
+        assertThat(CacheControl.parse(List.of("no-transform")).noTransform()).isTrue();
+        assertThat(CacheControl.parse(List.of("stale-while-revalidate=-1")).staleWhileRevalidate())
+                .isEmpty();
+    }
+
+    @Test
+    void directivesAreNeverFoundByComparingTheWholeValue() {
+        // "private, no-store" is no directive named "private, no-store": each one is seen.
+        CacheControl cc = CacheControl.parse(List.of("private, no-store"));
+        assertThat(cc.isPrivate()).isTrue();
+        assertThat(cc.noStore()).isTrue();
+        assertThat(CacheControl.parse(List.of("xno-store, no-storex")).noStore())
+                .isFalse();
+    }
 }

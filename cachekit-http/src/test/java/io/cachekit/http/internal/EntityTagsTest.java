@@ -71,4 +71,13 @@ class EntityTagsTest {
         assertThat(EntityTags.isValid("x")).isFalse();
         assertThat(EntityTags.isValid("\"x\"y\"")).isFalse();
     }
+
+    @Test
+    void theGzipRepresentationHasItsOwnTag() {
+        assertThat(EntityTags.gzipTag("\"abc\"")).isEqualTo("\"abc-gzip\"");
+        assertThat(EntityTags.gzipTag(" W/\"abc\" ")).isEqualTo("W/\"abc-gzip\"");
+        assertThat(EntityTags.isValid(EntityTags.gzipTag(TAG))).isTrue();
+        assertThat(EntityTags.noneMatchSatisfied(List.of(TAG), EntityTags.gzipTag(TAG)))
+                .isFalse();
+    }
 }
