@@ -4,12 +4,14 @@ import io.cachekit.BackendStatus;
 import io.cachekit.Cache;
 import io.cachekit.CacheStats;
 import io.cachekit.CachekitConfig;
+import io.cachekit.http.HttpResponseCache;
 import io.cachekit.spi.CacheBackend;
 import io.cachekit.spring.internal.NamespaceRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -23,7 +25,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * /actuator/cachekit/{namespace}} clears one (any valid namespace; 400 for an invalid name); {@code DELETE
  * /actuator/cachekit/tags/{tag}} invalidates a tag, in every namespace and instance (400 for an invalid tag; the
  * rest of the path is the tag, so {@code tags/user:42} is the tag {@code user:42} and {@code tags/a/b} the tag
- * {@code a/b}).
+ * {@code a/b}); {@code DELETE /actuator/cachekit?url=/items/7} purges every stored HTTP response of a URL (every
+ * host, user and variant; 400 for something that is not a URL with a path, or when response caching is off).
  *
  * <p>Counters are this process's, since it started. Expose it like any endpoint ({@code
  * management.endpoints.web.exposure.include=cachekit}) and secure it: clearing and invalidating are writes.
@@ -33,10 +36,20 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 public class CachekitEndpoint {
     private final Cache cache;
     private final NamespaceRegistry namespaces;
+    private final Supplier<HttpResponseCache> responses;
 
+    /** The endpoint of an application without response caching. */
     public CachekitEndpoint(Cache cache, NamespaceRegistry namespaces) {
+        this(cache, namespaces, () -> null);
+    }
+
+    /**
+     * @param responses the response cache, or a supplier of null when response caching is off
+     */
+    public CachekitEndpoint(Cache cache, NamespaceRegistry namespaces, Supplier<HttpResponseCache> responses) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+        this.responses = Objects.requireNonNull(responses, "responses");
     }
 
     @ReadOperation
@@ -94,6 +107,27 @@ public class CachekitEndpoint {
             cache.invalidateTags(String.join("/", tag));
         } catch (IllegalArgumentException e) {
             throw new InvalidEndpointRequestException(e.getMessage(), "Invalid tag");
+        }
+    }
+
+    /**
+     * Purges every stored response of {@code url}: a path with its query as clients send it ({@code
+     * /items/7?lang=en}), or an absolute URL, whose host is ignored.
+     *
+     * @throws InvalidEndpointRequestException (400) for something that is not a URL with a path, or when
+     *     response caching is off
+     */
+    @DeleteOperation
+    public void purge(String url) {
+        HttpResponseCache responseCache = responses.get();
+        if (responseCache == null) {
+            throw new InvalidEndpointRequestException(
+                    "HTTP response caching is not enabled in this application", "Response caching is off");
+        }
+        try {
+            responseCache.purge(url);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException(e.getMessage(), "Invalid URL");
         }
     }
 

@@ -1,7 +1,9 @@
 package io.cachekit.spring;
 
 import io.cachekit.Cache;
+import io.cachekit.http.HttpResponseCache;
 import io.cachekit.spring.internal.NamespaceRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,7 +21,8 @@ public final class CachekitEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean({Cache.class, NamespaceRegistry.class})
-    CachekitEndpoint cachekitEndpoint(Cache cache, NamespaceRegistry namespaces) {
-        return new CachekitEndpoint(cache, namespaces);
+    CachekitEndpoint cachekitEndpoint(
+            Cache cache, NamespaceRegistry namespaces, ObjectProvider<HttpResponseCache> responses) {
+        return new CachekitEndpoint(cache, namespaces, responses::getIfAvailable);
     }
 }

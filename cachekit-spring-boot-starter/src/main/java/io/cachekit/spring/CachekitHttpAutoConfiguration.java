@@ -23,7 +23,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * CachedResponse} and of the paths in {@code cachekit.http.paths}, in the namespace {@code
  * cachekit.http.namespace} of the {@link Cache} bean's backend.
  *
- * <p>The filter's order is {@code cachekit.http.filter-order} (0 by default, after Spring Security's filter
+ * <p>The {@link HttpResponseCache} is a bean too, for purging URLs. The filter's order is {@code
+ * cachekit.http.filter-order} (0 by default, after Spring Security's filter
  * chain), so that only authorized requests are served cached responses. Turned off by {@code
  * cachekit.http.enabled=false}.
  */
@@ -40,18 +41,20 @@ public final class CachekitHttpAutoConfiguration {
     @ConditionalOnMissingBean
     SpringResponseCachePolicies cachekitResponseCachePolicies(
             CachekitProperties properties, ObjectProvider<RequestMappingHandlerMapping> mappings) {
+        CachekitProperties.Http http = properties.getHttp();
         return new SpringResponseCachePolicies(
-                properties.getHttp().toPolicy(), properties.getHttp().getPaths(), () -> mappings.orderedStream()
+                http.toPolicy(), http.getPaths(), http.getPostPaths(), () -> mappings.orderedStream()
                         .toList());
     }
 
-    @Bean(FILTER_BEAN_NAME)
-    @ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
-    FilterRegistrationBean<ResponseCacheFilter> cachekitResponseCacheFilter(
-            Cache cache,
-            CachekitProperties properties,
-            SpringResponseCachePolicies policies,
-            NamespaceRegistry namespaces) {
+    /**
+     * The response cache, in the namespace {@code cachekit.http.namespace}: inject it to purge a URL's
+     * responses ({@link HttpResponseCache#purge}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    HttpResponseCache cachekitHttpResponseCache(
+            Cache cache, CachekitProperties properties, NamespaceRegistry namespaces) {
         String namespace = properties.getHttp().getNamespace();
         Cache responses;
         try {
@@ -60,7 +63,14 @@ public final class CachekitHttpAutoConfiguration {
             throw new IllegalArgumentException("Invalid cachekit.http.namespace: " + e.getMessage(), e);
         }
         namespaces.add(namespace);
-        ResponseCacheFilter filter = new ResponseCacheFilter(new HttpResponseCache(responses), policies);
+        return new HttpResponseCache(responses);
+    }
+
+    @Bean(FILTER_BEAN_NAME)
+    @ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
+    FilterRegistrationBean<ResponseCacheFilter> cachekitResponseCacheFilter(
+            HttpResponseCache responseCache, CachekitProperties properties, SpringResponseCachePolicies policies) {
+        ResponseCacheFilter filter = new ResponseCacheFilter(responseCache, policies);
         FilterRegistrationBean<ResponseCacheFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_BEAN_NAME);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

@@ -290,11 +290,32 @@ public class CachekitProperties {
          */
         private List<String> paths = new ArrayList<>();
 
-        /** The request methods whose responses are cached. */
+        /**
+         * Path patterns whose POST requests are cached, keyed by their body's SHA-256 and content type: for
+         * endpoints that only read (a search, a GraphQL query). Other POSTs are never cached.
+         */
+        private List<String> postPaths = new ArrayList<>();
+
+        /** The request methods whose responses are cached: GET and HEAD, or one of them. */
         private List<String> methods = new ArrayList<>(List.of("GET", "HEAD"));
 
-        /** How long responses are served from the cache, unless @CachedResponse says otherwise. */
+        /**
+         * The longest time responses are fresh, unless @CachedResponse says otherwise; a handler's own
+         * s-maxage, max-age or Expires may shorten it.
+         */
         private Duration ttl = Duration.ofSeconds(60);
+
+        /**
+         * How long after it stops being fresh a response may be served while one request refreshes it in the
+         * background (RFC 5861 stale-while-revalidate); 0 for not at all.
+         */
+        private Duration staleWhileRevalidate = Duration.ZERO;
+
+        /**
+         * How long after it stops being fresh a response may be served when the handler throws or answers 5xx
+         * (RFC 5861 stale-if-error); 0 for not at all.
+         */
+        private Duration staleIfError = Duration.ZERO;
 
         /** Request headers whose values select different responses, such as Accept-Language. */
         private List<String> varyHeaders = new ArrayList<>();
@@ -314,8 +335,30 @@ public class CachekitProperties {
         /** The largest response body that is cached; larger ones stream through. */
         private DataSize maxBodySize = DataSize.ofMegabytes(1);
 
-        /** Whether request Cache-Control no-store and no-cache are obeyed. */
-        private boolean honorRequestCacheControl = true;
+        /**
+         * What client Cache-Control no-store and no-cache do: honor (no-store bypasses the cache, no-cache
+         * refreshes it, coalesced per response) or ignore.
+         */
+        private ResponseCachePolicy.RequestCacheControl requestCacheControl =
+                ResponseCachePolicy.RequestCacheControl.HONOR;
+
+        /**
+         * Whether the scheme and host the client addressed are part of the key, so that an application that
+         * answers per host (per tenant) never serves one host's response to another.
+         */
+        private boolean keyIncludesHost = true;
+
+        /** Whether compressible cached responses are also sent gzip-coded to clients that accept it. */
+        private boolean compression = true;
+
+        /** The smallest cached body that is compressed. */
+        private DataSize compressionMinSize = DataSize.ofKilobytes(1);
+
+        /**
+         * A response header from which the handler's tags (surrogate keys, separated by commas or spaces) are
+         * read, such as Surrogate-Key or Cache-Tag; it is removed before the response leaves. Empty for none.
+         */
+        private String tagHeader = "";
 
         /** The order of the filter; it should come after authentication and authorization filters. */
         private int filterOrder = 0;
@@ -392,12 +435,68 @@ public class CachekitProperties {
             this.maxBodySize = maxBodySize;
         }
 
-        public boolean isHonorRequestCacheControl() {
-            return honorRequestCacheControl;
+        public List<String> getPostPaths() {
+            return postPaths;
         }
 
-        public void setHonorRequestCacheControl(boolean honorRequestCacheControl) {
-            this.honorRequestCacheControl = honorRequestCacheControl;
+        public void setPostPaths(List<String> postPaths) {
+            this.postPaths = postPaths;
+        }
+
+        public Duration getStaleWhileRevalidate() {
+            return staleWhileRevalidate;
+        }
+
+        public void setStaleWhileRevalidate(Duration staleWhileRevalidate) {
+            this.staleWhileRevalidate = staleWhileRevalidate;
+        }
+
+        public Duration getStaleIfError() {
+            return staleIfError;
+        }
+
+        public void setStaleIfError(Duration staleIfError) {
+            this.staleIfError = staleIfError;
+        }
+
+        public ResponseCachePolicy.RequestCacheControl getRequestCacheControl() {
+            return requestCacheControl;
+        }
+
+        public void setRequestCacheControl(ResponseCachePolicy.RequestCacheControl requestCacheControl) {
+            this.requestCacheControl = requestCacheControl;
+        }
+
+        public boolean isKeyIncludesHost() {
+            return keyIncludesHost;
+        }
+
+        public void setKeyIncludesHost(boolean keyIncludesHost) {
+            this.keyIncludesHost = keyIncludesHost;
+        }
+
+        public boolean isCompression() {
+            return compression;
+        }
+
+        public void setCompression(boolean compression) {
+            this.compression = compression;
+        }
+
+        public DataSize getCompressionMinSize() {
+            return compressionMinSize;
+        }
+
+        public void setCompressionMinSize(DataSize compressionMinSize) {
+            this.compressionMinSize = compressionMinSize;
+        }
+
+        public String getTagHeader() {
+            return tagHeader;
+        }
+
+        public void setTagHeader(String tagHeader) {
+            this.tagHeader = tagHeader;
         }
 
         public int getFilterOrder() {
@@ -421,10 +520,15 @@ public class CachekitProperties {
             apply("cachekit.http.per-user-header", () -> builder.perUserHeader(perUserHeader));
             apply("cachekit.http.identity-headers", () -> builder.identityHeaders(identityHeaders));
             apply("cachekit.http.max-body-size", () -> builder.maxBodyBytes(maxBodySize.toBytes()));
-            builder.requestCacheControl(
-                    honorRequestCacheControl
-                            ? ResponseCachePolicy.RequestCacheControl.HONOR
-                            : ResponseCachePolicy.RequestCacheControl.IGNORE);
+            apply("cachekit.http.stale-while-revalidate", () -> builder.staleWhileRevalidate(staleWhileRevalidate));
+            apply("cachekit.http.stale-if-error", () -> builder.staleIfError(staleIfError));
+            apply("cachekit.http.request-cache-control", () -> builder.requestCacheControl(requestCacheControl));
+            apply(
+                    "cachekit.http.compression-min-size",
+                    () -> builder.compressionMinBytes(compressionMinSize.toBytes()));
+            apply("cachekit.http.tag-header", () -> builder.tagHeader(tagHeader));
+            builder.keyIncludesHost(keyIncludesHost);
+            builder.compression(compression);
             return builder.build();
         }
     }

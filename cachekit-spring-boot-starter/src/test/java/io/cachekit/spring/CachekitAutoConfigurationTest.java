@@ -8,7 +8,9 @@ import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
 import io.cachekit.Tags;
+import io.cachekit.http.HttpResponseCache;
 import io.cachekit.http.ResponseCacheFilter;
+import io.cachekit.http.ResponseCachePolicy;
 import io.cachekit.spring.internal.CachedMethodAdvisor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -24,6 +26,10 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** What the auto-configuration creates, from which properties, and when it backs off. */
@@ -206,6 +212,66 @@ class CachekitAutoConfigurationTest {
                 .run(context -> assertThat(context)
                         .getFailure()
                         .hasStackTraceContaining("Invalid cachekit.http.paths pattern"));
+    }
+
+    @Test
+    void httpPropertiesReachThePolicy() {
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withPropertyValues(
+                        "cachekit.http.request-cache-control=ignore",
+                        "cachekit.http.key-includes-host=false",
+                        "cachekit.http.stale-while-revalidate=30s",
+                        "cachekit.http.stale-if-error=10m",
+                        "cachekit.http.compression=false",
+                        "cachekit.http.compression-min-size=4KB",
+                        "cachekit.http.tag-header=Surrogate-Key",
+                        "cachekit.http.post-paths=/search/**")
+                .run(context -> {
+                    ResponseCachePolicy policy =
+                            context.getBean(CachekitProperties.class).getHttp().toPolicy();
+                    assertThat(policy.requestCacheControl()).isEqualTo(ResponseCachePolicy.RequestCacheControl.IGNORE);
+                    assertThat(policy.keyIncludesHost()).isFalse();
+                    assertThat(policy.staleWhileRevalidate()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(policy.staleIfError()).isEqualTo(Duration.ofMinutes(10));
+                    assertThat(policy.compression()).isFalse();
+                    assertThat(policy.compressionMinBytes()).isEqualTo(4096);
+                    assertThat(policy.tagHeader()).isEqualTo("surrogate-key");
+                    assertThat(context).hasSingleBean(HttpResponseCache.class);
+                });
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withPropertyValues("cachekit.http.methods=GET,POST")
+                .run(context ->
+                        assertThat(context).getFailure().hasStackTraceContaining("Invalid cachekit.http.methods"));
+    }
+
+    @Test
+    void aTagNamingNoPathVariableFailsTheStartup() {
+        new WebApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(CachekitAutoConfiguration.class, CachekitHttpAutoConfiguration.class))
+                .withUserConfiguration(Mvc.class, BadTags.class)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("BadTags.product")
+                        .hasStackTraceContaining("names {productId}"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebMvc
+    static class Mvc {}
+
+    @RestController
+    static class BadTags {
+        @GetMapping("/products/{id}")
+        @CachedResponse(tags = "product:{productId}")
+        String product(@PathVariable String id) {
+            return id;
+        }
     }
 
     @Test

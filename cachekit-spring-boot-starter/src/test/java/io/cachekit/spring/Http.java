@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 /** A small HTTP client for the tests: real requests to the application on its random port. */
 final class Http {
@@ -21,13 +22,31 @@ final class Http {
     }
 
     HttpResponse<String> send(String method, String path, String... headers) {
+        return send(method, path, null, HttpResponse.BodyHandlers.ofString(), headers);
+    }
+
+    HttpResponse<String> post(String path, String body, String... headers) {
+        return send("POST", path, body, HttpResponse.BodyHandlers.ofString(), headers);
+    }
+
+    /** A GET whose body is read as bytes, as it came (a gzip-coded one stays coded). */
+    HttpResponse<byte[]> getBytes(String path, String... headers) {
+        return send("GET", path, null, HttpResponse.BodyHandlers.ofByteArray(), headers);
+    }
+
+    private <T> HttpResponse<T> send(
+            String method, String path, String body, HttpResponse.BodyHandler<T> handler, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                // a guard against a request that never ends, never an assertion on timing
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             b.headers(headers);
         }
         try {
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(b.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
