@@ -3,9 +3,6 @@ package io.cachekit.http;
 import io.cachekit.Cache;
 import io.cachekit.CacheException;
 import io.cachekit.http.ServedResponse.Outcome;
-import io.cachekit.http.internal.CacheControl;
-import io.cachekit.http.internal.Compression;
-import io.cachekit.http.internal.EntityTags;
 import io.cachekit.http.internal.Flights;
 import io.cachekit.http.internal.Freshness;
 import io.cachekit.http.internal.RequestKeys;
@@ -18,7 +15,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -109,60 +105,7 @@ public final class HttpResponseCache {
     public RequestPlan plan(HttpRequestView request, ResponseCachePolicy policy) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(policy, "policy");
-        String method = request.method().toUpperCase(Locale.ROOT);
-        boolean post = method.equals("POST") && policy.cachePost();
-        if (!cache.config().enabled()
-                || !(policy.methods().contains(method) || post)
-                || !request.headers("Range").isEmpty()) {
-            return RequestPlan.pass(policy, method);
-        }
-        for (String header : policy.identityHeaders()) {
-            if (!policy.isKeyed(header) && !request.headers(header).isEmpty()) {
-                return RequestPlan.pass(policy, method);
-            }
-        }
-        byte[] body = post ? request.body() : null;
-        if (post && body == null) {
-            return RequestPlan.pass(policy, method);
-        }
-        RequestPlan.Mode mode = RequestPlan.Mode.LOOKUP;
-        if (policy.requestCacheControl() == ResponseCachePolicy.RequestCacheControl.HONOR) {
-            List<String> cacheControl = request.headers("Cache-Control");
-            CacheControl directives = CacheControl.parse(cacheControl);
-            if (directives.noStore()) {
-                mode = RequestPlan.Mode.BYPASS;
-            } else if (directives.noCache()
-                    || (cacheControl.isEmpty()
-                            && CacheControl.parse(request.headers("Pragma")).noCache())) {
-                mode = RequestPlan.Mode.REFRESH;
-            }
-        }
-        Map<String, List<String>> vary = new LinkedHashMap<>();
-        for (String name : policy.varyHeaders()) {
-            vary.put(name, request.headers(name));
-        }
-        String user = null;
-        if (policy.perUserHeader() != null) {
-            List<String> values = request.headers(policy.perUserHeader());
-            user = values.isEmpty() ? null : String.join("\n", values);
-        }
-        List<String> contentType = request.headers("Content-Type");
-        RequestKeys.Variant variant = new RequestKeys.Variant(
-                policy.keyIncludesHost() ? RequestKeys.origin(request.scheme(), request.host()) : null,
-                post ? "POST" : "GET",
-                post && !contentType.isEmpty() ? contentType.get(0).trim() : null,
-                post ? EntityTags.sha256(body) : null,
-                vary,
-                user);
-        return new RequestPlan(
-                mode,
-                policy,
-                method,
-                RequestKeys.urlKey(request.path(), request.rawQuery()),
-                variant,
-                request,
-                post ? List.of() : request.headers("If-None-Match"),
-                policy.compression() && Compression.acceptsGzip(request.headers("Accept-Encoding")));
+        return RequestPlan.of(request, policy, cache.config().enabled());
     }
 
     /**
@@ -385,7 +328,7 @@ public final class HttpResponseCache {
         Set<String> keys = new LinkedHashSet<>();
         keys.add(RequestKeys.urlKey(request.path(), request.rawQuery()));
         for (String location : locations) {
-            String key = sameOriginKey(request, location);
+            String key = RequestKeys.sameOriginUrlKey(request.scheme(), request.host(), request.path(), location);
             if (key != null) {
                 keys.add(key);
             }
@@ -396,23 +339,6 @@ public final class HttpResponseCache {
             } catch (CacheException e) {
                 warnings.warn("Response cache invalidation failed", e);
             }
-        }
-    }
-
-    private static String sameOriginKey(HttpRequestView request, String location) {
-        try {
-            URI base = new URI(request.scheme() + "://" + request.host() + request.path());
-            URI target = base.resolve(new URI(location.trim()));
-            if (target.getScheme() == null
-                    || target.getRawAuthority() == null
-                    || target.getRawPath() == null
-                    || !RequestKeys.origin(target.getScheme(), target.getRawAuthority())
-                            .equals(RequestKeys.origin(base.getScheme(), base.getRawAuthority()))) {
-                return null;
-            }
-            return RequestKeys.urlKey(target.getRawPath(), target.getRawQuery());
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return null; // not a URI: nothing of ours to invalidate
         }
     }
 

@@ -1,8 +1,14 @@
 package io.cachekit.http;
 
+import io.cachekit.http.internal.CacheControl;
+import io.cachekit.http.internal.Compression;
+import io.cachekit.http.internal.EntityTags;
 import io.cachekit.http.internal.RequestKeys;
 import io.cachekit.http.internal.UrlRecord;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -57,7 +63,65 @@ public final class RequestPlan {
         this.acceptsGzip = acceptsGzip;
     }
 
-    static RequestPlan pass(ResponseCachePolicy policy, String method) {
+    /** How {@code request} is handled under {@code policy}; every request passes while caching is disabled. */
+    static RequestPlan of(HttpRequestView request, ResponseCachePolicy policy, boolean enabled) {
+        String method = request.method().toUpperCase(Locale.ROOT);
+        boolean post = method.equals("POST") && policy.cachePost();
+        if (!enabled
+                || !(policy.methods().contains(method) || post)
+                || !request.headers("Range").isEmpty()) {
+            return pass(policy, method);
+        }
+        for (String header : policy.identityHeaders()) {
+            if (!policy.isKeyed(header) && !request.headers(header).isEmpty()) {
+                return pass(policy, method);
+            }
+        }
+        byte[] body = post ? request.body() : null;
+        if (post && body == null) {
+            return pass(policy, method);
+        }
+        RequestPlan.Mode mode = RequestPlan.Mode.LOOKUP;
+        if (policy.requestCacheControl() == ResponseCachePolicy.RequestCacheControl.HONOR) {
+            List<String> cacheControl = request.headers("Cache-Control");
+            CacheControl directives = CacheControl.parse(cacheControl);
+            if (directives.noStore()) {
+                mode = RequestPlan.Mode.BYPASS;
+            } else if (directives.noCache()
+                    || (cacheControl.isEmpty()
+                            && CacheControl.parse(request.headers("Pragma")).noCache())) {
+                mode = RequestPlan.Mode.REFRESH;
+            }
+        }
+        Map<String, List<String>> vary = new LinkedHashMap<>();
+        for (String name : policy.varyHeaders()) {
+            vary.put(name, request.headers(name));
+        }
+        String user = null;
+        if (policy.perUserHeader() != null) {
+            List<String> values = request.headers(policy.perUserHeader());
+            user = values.isEmpty() ? null : String.join("\n", values);
+        }
+        List<String> contentType = request.headers("Content-Type");
+        RequestKeys.Variant variant = new RequestKeys.Variant(
+                policy.keyIncludesHost() ? RequestKeys.origin(request.scheme(), request.host()) : null,
+                post ? "POST" : "GET",
+                post && !contentType.isEmpty() ? contentType.get(0).trim() : null,
+                post ? EntityTags.sha256(body) : null,
+                vary,
+                user);
+        return new RequestPlan(
+                mode,
+                policy,
+                method,
+                RequestKeys.urlKey(request.path(), request.rawQuery()),
+                variant,
+                request,
+                post ? List.of() : request.headers("If-None-Match"),
+                policy.compression() && Compression.acceptsGzip(request.headers("Accept-Encoding")));
+    }
+
+    private static RequestPlan pass(ResponseCachePolicy policy, String method) {
         return new RequestPlan(Mode.PASS, policy, method, null, null, null, List.of(), false);
     }
 

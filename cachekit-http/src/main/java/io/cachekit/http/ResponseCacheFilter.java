@@ -157,12 +157,15 @@ public final class ResponseCacheFilter implements Filter {
         }
     }
 
-    /** Runs an unsafe request's handler, invalidating its URL before anything of a successful answer leaves. */
+    /**
+     * Runs an unsafe request's handler, invalidating its URL before anything of a successful answer leaves: the
+     * answer is held until it is complete, flushed (so streams of events still stream) or past the body limit.
+     */
     private void invalidating(
             HttpServletRequest req, HttpServletResponse res, FilterChain chain, ResponseCachePolicy policy)
             throws IOException, ServletException {
         ServletRequestView view = new ServletRequestView(req, null);
-        HeldResponse held = HeldResponse.attached(res, policy.maxBodyBytes(), policy.tagHeader(), false, h -> {
+        HeldResponse held = HeldResponse.untilFlushed(res, policy.maxBodyBytes(), policy.tagHeader(), h -> {
             List<String> locations = new ArrayList<>(h.getHeaders("Location"));
             locations.addAll(h.getHeaders("Content-Location"));
             cache.invalidate(view, h.getStatus(), locations);

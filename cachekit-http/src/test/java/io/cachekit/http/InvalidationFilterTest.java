@@ -2,12 +2,20 @@ package io.cachekit.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,5 +220,42 @@ class InvalidationFilterTest {
                     throw new AssertionError("the handler must not run");
                 });
         assertThat(stored.stored().tags()).containsExactly("item:7", "items");
+    }
+
+    @Test
+    void aStreamingWriteIsSentWhenFlushedAndHasInvalidatedBeforeItsFirstByte() throws Exception {
+        CountDownLatch finish = new CountDownLatch(1);
+        app.handle("/events", (req, res, n) -> {
+            if (req.getMethod().equals("GET")) {
+                res.getWriter().write("events run " + n);
+                return;
+            }
+            res.setContentType("text/event-stream");
+            res.getWriter().write("data: first\n\n");
+            res.flushBuffer();
+            if (!finish.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never finished the stream");
+            }
+            res.getWriter().write("data: last\n\n");
+        });
+        app.get("/events");
+        assertThat(app.get("/events").headers().firstValue("X-Cache")).hasValue("HIT");
+
+        HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/events"))
+                                .POST(HttpRequest.BodyPublishers.ofString("go"))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertThat(events.readLine())
+                    .as("sent while the handler still runs")
+                    .isEqualTo("data: first");
+            assertThat(app.get("/events").headers().firstValue("X-Cache")).hasValue("MISS");
+            finish.countDown();
+            assertThat(events.readLine()).isEmpty();
+            assertThat(events.readLine()).isEqualTo("data: last");
+        }
     }
 }

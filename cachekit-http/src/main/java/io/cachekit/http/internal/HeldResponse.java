@@ -2,11 +2,9 @@ package io.cachekit.http.internal;
 
 import io.cachekit.http.CapturedResponse;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -15,17 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -43,46 +37,37 @@ import java.util.function.Consumer;
  * <p>Used by the one thread that handles the request at a time (servlet rules); not thread-safe. Not API.
  */
 public final class HeldResponse extends HttpServletResponseWrapper {
-    /** Headers that other components may set on the real response and that decide whether it may be stored. */
-    private static final List<String> DECIDING_HEADERS = List.of("Set-Cookie", "Set-Cookie2", "Cache-Control", "Vary");
-
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
     private final boolean detached;
+    private final boolean releaseOnFlush;
     private final int limit;
-    private final String tagHeader;
     private final boolean holdServerErrors;
     private final Consumer<HeldResponse> beforeRelease;
-    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private final Set<String> replaced = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    private final List<Cookie> cookies = new ArrayList<>();
-    private final List<String> tags = new ArrayList<>();
-    private int status = SC_OK;
-    private String contentType;
-    private String charset;
-    private Locale locale;
-    private long declaredLength = -1;
-    private ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+    private final HeldHead head;
+    private final HeldStream body;
     private boolean released;
     private boolean failed;
     private boolean heldError;
-    private boolean overflow;
-    private ServletOutputStream stream;
+    private boolean streamObtained;
     private PrintWriter writer;
 
     private HeldResponse(
             HttpServletResponse response,
             boolean detached,
+            boolean releaseOnFlush,
             int limit,
             String tagHeader,
             boolean holdServerErrors,
             Consumer<HeldResponse> beforeRelease) {
         super(response);
         this.detached = detached;
+        this.releaseOnFlush = releaseOnFlush;
         this.limit = limit;
-        this.tagHeader = tagHeader;
+        this.head = new HeldHead(tagHeader);
+        this.body = new HeldStream(this, limit, detached);
         this.holdServerErrors = holdServerErrors;
         this.beforeRelease = Objects.requireNonNull(beforeRelease, "beforeRelease");
     }
@@ -102,12 +87,22 @@ public final class HeldResponse extends HttpServletResponseWrapper {
             String tagHeader,
             boolean holdServerErrors,
             Consumer<HeldResponse> beforeRelease) {
-        return new HeldResponse(response, false, limit, tagHeader, holdServerErrors, beforeRelease);
+        return new HeldResponse(response, false, false, limit, tagHeader, holdServerErrors, beforeRelease);
+    }
+
+    /**
+     * A response held until the handler flushes it (a stream of events, say), it grows past {@code limit}, or
+     * the filter releases it: for responses that are never stored but must not leave before {@code
+     * beforeRelease} has run.
+     */
+    public static HeldResponse untilFlushed(
+            HttpServletResponse response, int limit, String tagHeader, Consumer<HeldResponse> beforeRelease) {
+        return new HeldResponse(response, false, true, limit, tagHeader, false, beforeRelease);
     }
 
     /** A response that never reaches {@code response}, for a handler run after the client has its answer. */
     public static HeldResponse detached(HttpServletResponse response, int limit, String tagHeader) {
-        return new HeldResponse(response, true, limit, tagHeader, false, held -> {});
+        return new HeldResponse(response, true, false, limit, tagHeader, false, held -> {});
     }
 
     /**
@@ -116,29 +111,11 @@ public final class HeldResponse extends HttpServletResponseWrapper {
      */
     public CapturedResponse capture() {
         flushWriter();
-        if (released || failed || overflow) {
+        if (released || failed || body.overflowed()) {
             return null;
         }
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        String type = getContentType();
-        if (type != null) {
-            out.put("Content-Type", new ArrayList<>(List.of(type)));
-        }
-        headers.forEach((name, values) ->
-                out.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
-        for (Cookie cookie : cookies) {
-            out.computeIfAbsent("Set-Cookie", n -> new ArrayList<>()).add(cookie.getName() + "=(held)");
-        }
-        if (!detached) {
-            for (String name : DECIDING_HEADERS) {
-                Collection<String> theirs = super.getHeaders(name);
-                if (theirs != null && !theirs.isEmpty() && !replaced.contains(name)) {
-                    out.computeIfAbsent(name, n -> new ArrayList<>()).addAll(theirs);
-                }
-            }
-        }
-        byte[] body = heldError ? new byte[0] : buffer.toByteArray();
-        return new CapturedResponse(status, out, body, ResponseTagging.normalize(tags));
+        Map<String, List<String>> headers = head.captured(detached ? name -> List.of() : super::getHeaders);
+        return new CapturedResponse(head.status, headers, heldError ? new byte[0] : body.held(), head.tags());
     }
 
     /** Whether a server error was held back (see {@link #attached}) rather than sent. */
@@ -151,6 +128,22 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         return released;
     }
 
+    /** Whether an error or redirect was sent, so that the body is ignored. */
+    boolean failed() {
+        return failed;
+    }
+
+    ServletOutputStream realStream() throws IOException {
+        return super.getOutputStream();
+    }
+
+    /** The handler flushed: for a response held until flushed, the time to send it. */
+    void flushed() throws IOException {
+        if (!released && releaseOnFlush && !failed) {
+            startStreaming();
+        }
+    }
+
     /**
      * Sends what is held, complete: status, headers, {@code Content-Length} and body. For responses that are
      * not stored. Does nothing when detached or already released.
@@ -160,21 +153,23 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released || detached || failed) {
             return;
         }
-        byte[] held = buffer.toByteArray();
+        byte[] held = body.held();
+        long declared = head.declaredLength;
         releaseHead();
         // A HEAD handler may declare the length of a body it does not write.
-        super.setContentLengthLong(held.length == 0 && declaredLength > 0 ? declaredLength : held.length);
+        super.setContentLengthLong(held.length == 0 && declared > 0 ? declared : held.length);
         if (held.length > 0) {
             super.getOutputStream().write(held);
         }
     }
 
-    /** Sends what is held and streams the rest: past the limit, and for non-blocking output. */
-    private void startStreaming() throws IOException {
-        byte[] held = buffer.toByteArray();
+    /** Sends what is held and streams the rest: past the limit, when flushed, and for non-blocking output. */
+    void startStreaming() throws IOException {
+        byte[] held = body.held();
+        long declared = head.declaredLength;
         releaseHead();
-        if (declaredLength >= 0) {
-            super.setContentLengthLong(declaredLength);
+        if (declared >= 0) {
+            super.setContentLengthLong(declared);
         }
         if (held.length > 0) {
             super.getOutputStream().write(held);
@@ -184,39 +179,13 @@ public final class HeldResponse extends HttpServletResponseWrapper {
     private void releaseHead() {
         beforeRelease.accept(this);
         released = true;
-        buffer = null;
-        HttpServletResponse real = (HttpServletResponse) getResponse();
-        real.setStatus(status);
-        if (contentType != null) {
-            real.setContentType(contentType);
-        }
-        if (charset != null) {
-            real.setCharacterEncoding(charset);
-        }
-        if (locale != null) {
-            real.setLocale(locale);
-        }
-        headers.forEach((name, values) -> {
-            for (int i = 0; i < values.size(); i++) {
-                if (i == 0 && replaced.contains(name)) {
-                    real.setHeader(name, values.get(i));
-                } else {
-                    real.addHeader(name, values.get(i));
-                }
-            }
-        });
-        cookies.forEach(real::addCookie);
+        body.released();
+        head.applyTo((HttpServletResponse) getResponse());
     }
 
     private void flushWriter() {
         if (writer != null) {
             writer.flush();
-        }
-    }
-
-    private void discard() {
-        if (buffer != null) {
-            buffer.reset();
         }
     }
 
@@ -227,13 +196,13 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.setStatus(sc);
         } else {
-            status = sc;
+            head.status = sc;
         }
     }
 
     @Override
     public int getStatus() {
-        return released ? super.getStatus() : status;
+        return released ? super.getStatus() : head.status;
     }
 
     @Override
@@ -255,8 +224,8 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             return true;
         }
-        status = sc;
-        discard();
+        head.status = sc;
+        body.discard();
         if (holdServerErrors && sc >= 500) {
             heldError = true;
             return false;
@@ -344,39 +313,14 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (name == null) {
             return;
         }
-        if (tagHeader != null && tagHeader.equalsIgnoreCase(name)) {
-            if (replace) {
-                tags.clear();
-            }
-            if (value != null) {
-                tags.addAll(ResponseTagging.parseHeader(List.of(value)));
-            }
+        if (!released || head.isTagHeader(name)) {
+            head.header(name, value, replace, writer != null);
         } else if ("Content-Length".equalsIgnoreCase(name)) {
-            setContentLengthLong(parseLength(value));
-        } else if ("Content-Type".equalsIgnoreCase(name)) {
-            setContentType(value);
-        } else if (released) {
-            if (replace) {
-                super.setHeader(name, value);
-            } else {
-                super.addHeader(name, value);
-            }
+            super.setHeader(name, value);
         } else if (replace) {
-            headers.remove(name);
-            replaced.add(name);
-            if (value != null) {
-                headers.put(name, new ArrayList<>(List.of(value)));
-            }
-        } else if (value != null) {
-            headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-    }
-
-    private static long parseLength(String value) {
-        try {
-            return value == null ? -1 : Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1; // not a length: the filter sets the real one from the body
+            super.setHeader(name, value);
+        } else {
+            super.addHeader(name, value);
         }
     }
 
@@ -393,25 +337,10 @@ public final class HeldResponse extends HttpServletResponseWrapper {
 
     @Override
     public Collection<String> getHeaders(String name) {
-        if (tagHeader != null && tagHeader.equalsIgnoreCase(name)) {
-            return tags.isEmpty() ? List.of() : List.of(String.join(", ", tags));
-        }
-        if (released) {
+        if (released && !head.isTagHeader(name)) {
             return super.getHeaders(name);
         }
-        if ("Content-Type".equalsIgnoreCase(name)) {
-            String type = getContentType();
-            return type == null ? List.of() : List.of(type);
-        }
-        if (detached) {
-            return List.copyOf(headers.getOrDefault(name, List.of()));
-        }
-        List<String> values = new ArrayList<>();
-        if (!replaced.contains(name)) {
-            values.addAll(super.getHeaders(name));
-        }
-        values.addAll(headers.getOrDefault(name, List.of()));
-        return values;
+        return head.values(name, detached ? n -> List.of() : super::getHeaders);
     }
 
     @Override
@@ -420,7 +349,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
             return super.getHeaderNames();
         }
         Set<String> names = new LinkedHashSet<>(detached ? List.of() : super.getHeaderNames());
-        names.addAll(headers.keySet());
+        names.addAll(head.names());
         return names;
     }
 
@@ -429,7 +358,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.addCookie(cookie);
         } else {
-            cookies.add(cookie);
+            head.cookie(cookie);
         }
     }
 
@@ -439,32 +368,14 @@ public final class HeldResponse extends HttpServletResponseWrapper {
     public void setContentType(String type) {
         if (released) {
             super.setContentType(type);
-            return;
+        } else {
+            head.contentType(type, writer != null);
         }
-        if (type == null) {
-            contentType = null;
-            return;
-        }
-        StringBuilder kept = new StringBuilder();
-        for (String part : type.split(";")) {
-            String p = part.trim();
-            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-                if (writer == null) {
-                    charset = p.substring(8).replace("\"", "").trim();
-                }
-            } else if (!p.isEmpty()) {
-                kept.append(kept.length() == 0 ? "" : ";").append(p);
-            }
-        }
-        contentType = kept.length() == 0 ? null : kept.toString();
     }
 
     @Override
     public String getContentType() {
-        if (released) {
-            return super.getContentType();
-        }
-        return contentType == null ? null : charset == null ? contentType : contentType + ";charset=" + charset;
+        return released ? super.getContentType() : head.contentType();
     }
 
     @Override
@@ -472,7 +383,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.setCharacterEncoding(encoding);
         } else if (writer == null) {
-            charset = encoding;
+            head.charset(encoding);
         }
     }
 
@@ -481,7 +392,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             return super.getCharacterEncoding();
         }
-        return charset != null ? charset : super.getCharacterEncoding();
+        return head.charset() != null ? head.charset() : super.getCharacterEncoding();
     }
 
     @Override
@@ -489,14 +400,13 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.setLocale(locale);
         } else if (locale != null) {
-            this.locale = locale;
-            header("Content-Language", locale.toLanguageTag(), true);
+            head.locale(locale, writer != null);
         }
     }
 
     @Override
     public Locale getLocale() {
-        return !released && locale != null ? locale : super.getLocale();
+        return !released && head.locale() != null ? head.locale() : super.getLocale();
     }
 
     @Override
@@ -509,7 +419,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.setContentLengthLong(len);
         } else {
-            declaredLength = len;
+            head.declaredLength = len;
         }
     }
 
@@ -535,6 +445,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
     @Override
     public void flushBuffer() throws IOException {
         flushWriter();
+        flushed();
         if (released) {
             super.flushBuffer();
         }
@@ -546,16 +457,9 @@ public final class HeldResponse extends HttpServletResponseWrapper {
             super.reset();
             return;
         }
-        status = SC_OK;
-        headers.clear();
-        replaced.clear();
-        cookies.clear();
-        tags.clear();
-        contentType = null;
-        locale = null;
-        declaredLength = -1;
+        head.reset();
         heldError = false;
-        discard();
+        body.discard();
     }
 
     @Override
@@ -563,7 +467,7 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (released) {
             super.resetBuffer();
         } else {
-            discard();
+            body.discard();
         }
     }
 
@@ -572,23 +476,21 @@ public final class HeldResponse extends HttpServletResponseWrapper {
         if (writer != null) {
             throw new IllegalStateException("getWriter() has already been called for this response");
         }
-        if (stream == null) {
-            stream = new HeldStream();
-        }
-        return stream;
+        streamObtained = true;
+        return body;
     }
 
     @Override
     public PrintWriter getWriter() {
         if (writer == null) {
-            if (stream != null) {
+            if (streamObtained) {
                 throw new IllegalStateException("getOutputStream() has already been called for this response");
             }
             String encoding = getCharacterEncoding();
-            if (charset == null && !released) {
-                charset = encoding; // as containers do: the writer's charset becomes explicit
+            if (head.charset() == null && !released) {
+                head.charset(encoding); // as containers do: the writer's charset becomes explicit
             }
-            writer = new PrintWriter(new OutputStreamWriter(new HeldStream(), charset(encoding)), false);
+            writer = new PrintWriter(new OutputStreamWriter(body, charset(encoding)), false);
         }
         return writer;
     }
@@ -598,76 +500,6 @@ public final class HeldResponse extends HttpServletResponseWrapper {
             return name == null ? StandardCharsets.ISO_8859_1 : Charset.forName(name);
         } catch (IllegalArgumentException e) {
             return StandardCharsets.ISO_8859_1; // the servlet default, for an encoding this JVM lacks
-        }
-    }
-
-    /** The stream the handler writes to: into the buffer, or to the real response once released. */
-    private final class HeldStream extends ServletOutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (released) {
-                if (!failed) {
-                    HeldResponse.super.getOutputStream().write(b, off, len);
-                }
-            } else if (failed || heldError || overflow) {
-                return; // after sendError the container ignores body writes, and so does this response
-            } else if ((long) buffer.size() + len <= limit) {
-                buffer.write(b, off, len);
-            } else if (detached) {
-                overflow = true;
-                buffer = null;
-            } else {
-                startStreaming();
-                HeldResponse.super.getOutputStream().write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (released && !failed) {
-                HeldResponse.super.getOutputStream().flush();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (released && !failed) {
-                HeldResponse.super.getOutputStream().close();
-            }
-        }
-
-        @Override
-        public boolean isReady() {
-            if (!released) {
-                return true;
-            }
-            try {
-                return HeldResponse.super.getOutputStream().isReady();
-            } catch (IOException e) {
-                throw new IllegalStateException("The response's output stream is not available", e);
-            }
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            if (detached) {
-                throw new IllegalStateException("Non-blocking output is not captured in a background refresh");
-            }
-            // Non-blocking output is driven by the container: stream it and do not store it.
-            try {
-                if (!released) {
-                    startStreaming();
-                }
-                HeldResponse.super.getOutputStream().setWriteListener(listener);
-            } catch (IOException e) {
-                throw new IllegalStateException("The response's output stream is not available", e);
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.cachekit.http.internal;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -133,6 +135,28 @@ public final class RequestKeys {
             h = h.substring(0, h.lastIndexOf(':'));
         }
         return s + "://" + h;
+    }
+
+    /**
+     * The URL key of {@code location} (a {@code Location} or {@code Content-Location} value, resolved against
+     * the request's URL) when it has the request's origin; null for another origin or something that is not a
+     * URI.
+     */
+    public static String sameOriginUrlKey(String scheme, String host, String path, String location) {
+        try {
+            URI base = new URI(scheme + "://" + host + path);
+            URI target = base.resolve(new URI(location.trim()));
+            if (target.getScheme() == null
+                    || target.getRawAuthority() == null
+                    || target.getRawPath() == null
+                    || !origin(target.getScheme(), target.getRawAuthority())
+                            .equals(origin(base.getScheme(), base.getRawAuthority()))) {
+                return null;
+            }
+            return urlKey(target.getRawPath(), target.getRawQuery());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null; // not a URI: nothing of ours to invalidate
+        }
     }
 
     private static String decode(String s) {
