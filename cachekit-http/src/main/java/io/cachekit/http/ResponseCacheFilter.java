@@ -104,8 +104,10 @@ public final class ResponseCacheFilter implements Filter {
             resumeAsync(req, res, chain);
             return;
         }
-        if (req.getDispatcherType() != DispatcherType.REQUEST || req.getAttribute(PENDING) != null) {
-            chain.doFilter(req, res);
+        if (req.getDispatcherType() != DispatcherType.REQUEST
+                || req.getAttribute(PENDING) != null
+                || !cache.cache().config().enabled()) {
+            chain.doFilter(req, res); // while caching is disabled, every request passes untouched
             return;
         }
         ResponseCachePolicy policy = selector.select(req);

@@ -445,6 +445,21 @@ class ResponseCacheFilterTest {
         assertThat(backend.failures()).isEqualTo(2);
     }
 
+    @Test
+    void aDisabledCacheLeavesEveryRequestUntouched() throws Exception {
+        app.close();
+        start(Cachekit.create(
+                CachekitConfig.builder().backend("memory://").enabled(false).build()));
+        app.get("/items");
+        HttpResponse<String> second = app.get("/items");
+        assertThat(second.body()).isEqualTo("items call 2");
+        assertThat(second.headers().firstValue("X-Cache")).isEmpty();
+        assertThat(second.headers().firstValue("Cache-Status")).isEmpty();
+        assertThat(app.get("/items", "Authorization", "Bearer x").headers().firstValue("Cache-Status"))
+                .isEmpty();
+        assertThat(app.runs("/items")).isEqualTo(3);
+    }
+
     static String gunzip(byte[] bytes) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
