@@ -150,8 +150,11 @@ public final class ResponseCacheFilter implements Filter {
             return;
         }
         try {
-            // This connection stays busy while the handler refreshes: the client opens another for its next request.
-            res.setHeader("Connection", "close");
+            if (req.getProtocol() != null && req.getProtocol().startsWith("HTTP/1")) {
+                // This connection stays busy while the handler refreshes: the client opens another for its next
+                // request. (HTTP/2 streams do not wait for each other, and may not carry Connection.)
+                res.setHeader("Connection", "close");
+            }
             send(res, plan, served, producer.held);
             complete(res);
         } finally {

@@ -134,10 +134,14 @@ class CoalescingAndStaleFilterTest {
         assertThat(stale.headers().firstValue("X-Cache")).hasValue("HIT");
         assertThat(stale.headers().firstValue("Cache-Status")).hasValue("Cachekit; hit; ttl=-5");
         assertThat(stale.headers().firstValue("Age")).hasValue("15");
+        assertThat(stale.headers().firstValue("Connection"))
+                .as("its connection is busy with the refresh")
+                .hasValue("close");
         await().atMost(Duration.ofSeconds(30)).until(() -> app.runs("/stale") == 2);
 
         HttpResponse<String> stillStale = app.get("/stale");
         assertThat(stillStale.body()).as("the refresh is still running").isEqualTo("run 1");
+        assertThat(stillStale.headers().firstValue("Connection")).isEmpty();
         assertThat(app.runs("/stale")).as("one refresh at a time").isEqualTo(2);
 
         release.countDown();
