@@ -175,13 +175,14 @@ public final class ResponseCacheFilter implements Filter {
             locations.addAll(h.getHeaders("Content-Location"));
             cache.invalidate(view, h.getStatus(), locations);
         });
-        req.setAttribute(PENDING, new Pending(null, held, res, false));
+        Pending pending = new Pending(null, held, res, false);
+        req.setAttribute(PENDING, pending);
         chain.doFilter(req, held);
         if (req.isAsyncStarted()) {
-            req.getAsyncContext().addListener((Pending) req.getAttribute(PENDING));
+            req.getAsyncContext().addListener(pending);
             return;
         }
-        ((Pending) req.getAttribute(PENDING)).done.set(true);
+        pending.done.set(true);
         held.release();
     }
 
