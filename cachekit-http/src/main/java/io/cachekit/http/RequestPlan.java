@@ -125,10 +125,12 @@ public final class RequestPlan {
         return new RequestPlan(Mode.PASS, policy, method, null, null, null, List.of(), false);
     }
 
+    /** How the request is handled. */
     public Mode mode() {
         return mode;
     }
 
+    /** The policy the request is handled under. */
     public ResponseCachePolicy policy() {
         return policy;
     }

@@ -394,6 +394,7 @@ public final class ResponseCachePolicy {
             return this;
         }
 
+        /** The policy with the values set so far; the builder may be used again. */
         public ResponseCachePolicy build() {
             return new ResponseCachePolicy(this);
         }
