@@ -8,7 +8,6 @@ import io.cachekit.http.internal.Freshness;
 import io.cachekit.http.internal.RequestKeys;
 import io.cachekit.http.internal.ResponseEntries;
 import io.cachekit.http.internal.ResponseStore;
-import io.cachekit.http.internal.ResponseTagging;
 import io.cachekit.http.internal.UrlRecord;
 import io.cachekit.spi.WarningLimiter;
 import java.net.URI;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *       header ({@code Authorization}, {@code Cookie}) that is not part of the key, are not cached.
  *   <li>A successful ({@code 2xx}, {@code 3xx}) unsafe request invalidates every stored response of its URL
  *       and of its same-origin {@code Location} and {@code Content-Location} ({@link #invalidate}, RFC 9111
- *       section 4.4); {@link #purge} does the same on demand.
+ *       section 4.4); {@link #purge} does the same on demand, and {@link #purgeTags} purges by tag.
  *   <li>Keys: see {@link RequestKeys}. Responses naming headers in {@code Vary} are stored per value of those
  *       headers; {@code Vary: *} is never stored. Only 2xx (not 206) responses without {@code Set-Cookie},
  *       {@code private}, {@code no-store} or {@code no-cache} are stored, for the policy's TTL shortened by the
@@ -74,7 +73,6 @@ public final class HttpResponseCache {
     private final Cache cache;
     private final Clock clock;
     private final ResponseStore store;
-    private final ResponseTagging tagging = new ResponseTagging();
     private final Flights<Landing> flights = new Flights<>();
     private final WarningLimiter warnings =
             new WarningLimiter(LoggerFactory.getLogger(HttpResponseCache.class), Duration.ofSeconds(30));
@@ -88,7 +86,7 @@ public final class HttpResponseCache {
     public HttpResponseCache(Cache cache) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = cache.config().clock();
-        this.store = new ResponseStore(cache, tagging, warnings);
+        this.store = new ResponseStore(cache, warnings);
     }
 
     /** The cache that holds the responses. */
@@ -361,6 +359,18 @@ public final class HttpResponseCache {
             throw new IllegalArgumentException("A URL to purge needs an absolute path, such as /items/7: " + url);
         }
         store.purge(RequestKeys.urlKey(uri.getRawPath(), uri.getRawQuery()));
+    }
+
+    /**
+     * Purges every stored response tagged with one of {@code tags} (by {@code @CachedResponse(tags = ...)} or the
+     * policy's tag header), in every process sharing the store. Tags are those of the cache's key prefix: entries
+     * of method caching carrying one of them are invalidated too (see {@link Cache#invalidateTags}).
+     *
+     * @throws IllegalArgumentException for an empty tag or one over {@value io.cachekit.Tags#MAX_LENGTH} characters
+     * @throws CacheException when the store fails
+     */
+    public void purgeTags(String... tags) {
+        store.purgeTags(List.of(tags));
     }
 
     /** How many requests are waiting right now for another request's response (collapsed requests). */

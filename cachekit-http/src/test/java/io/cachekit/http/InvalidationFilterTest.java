@@ -167,6 +167,31 @@ class InvalidationFilterTest {
     }
 
     @Test
+    void purgeByTagRemovesEveryResponseCarryingTheTag() {
+        fillVariants();
+        app.handle("/other", (req, res, n) -> {
+            res.setHeader("Surrogate-Key", "items other");
+            res.getWriter().write("other run " + n);
+        });
+        app.get("/other");
+        assertThat(app.get("/other").headers().firstValue("X-Cache")).hasValue("HIT");
+
+        app.responses.purgeTags("item:7");
+        assertEveryVariantIs("MISS");
+        assertThat(app.get("/other").headers().firstValue("X-Cache"))
+                .as("not tagged item:7")
+                .hasValue("HIT");
+        assertThat(app.get("/items").headers().firstValue("X-Cache"))
+                .as("untagged")
+                .hasValue("HIT");
+
+        app.responses.purgeTags("items");
+        assertThat(app.get("/other").headers().firstValue("X-Cache")).hasValue("MISS");
+        assertEveryVariantIs("MISS");
+        assertThat(app.runs("/other")).isEqualTo(2);
+    }
+
+    @Test
     void postIsCachedOnlyOnPathsThatOptInAndThenByItsBody() {
         HttpResponse<String> first = app.send("POST", "/search", "{\"q\":\"red\"}", "Content-Type", "application/json");
         HttpResponse<String> same = app.send("POST", "/search", "{\"q\":\"red\"}", "Content-Type", "application/json");

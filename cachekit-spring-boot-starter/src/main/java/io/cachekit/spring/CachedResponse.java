@@ -48,7 +48,9 @@ public @interface CachedResponse {
     /**
      * Tags (surrogate keys) of the response, such as {@code product:{id}} and {@code catalog}: {@code {name}}
      * is replaced by the request's path variable of that name, which every path of the mapping must have.
-     * Tags are also read from the response header {@code cachekit.http.tag-header}.
+     * Tags are also read from the response header {@code cachekit.http.tag-header}. {@code
+     * Cache.invalidateTags}, {@code HttpResponseCache.purgeTags} or {@code DELETE /actuator/cachekit/tags/{tag}}
+     * purge every response carrying one.
      */
     String[] tags() default {};
 

@@ -108,6 +108,27 @@ class HttpCachingFeaturesTest {
     }
 
     @Test
+    void purgeByTagThroughTheActuatorEndpoint() {
+        String one = "/api/products/" + id;
+        String other = "/api/products/" + (id + 100_000);
+        http.get(one);
+        http.get(other);
+        assertThat(xCache(http.get(one))).isEqualTo("HIT");
+
+        assertThat(http.send("DELETE", "/actuator/cachekit/tags/product:" + id).statusCode())
+                .isEqualTo(204);
+        assertThat(xCache(http.get(one))).isEqualTo("MISS");
+        assertThat(xCache(http.get(other))).as("another product's tag").isEqualTo("HIT");
+
+        assertThat(http.send("DELETE", "/actuator/cachekit/tags/catalog").statusCode())
+                .as("the tag from the Surrogate-Key header")
+                .isEqualTo(204);
+        assertThat(xCache(http.get(other))).isEqualTo("MISS");
+        assertThat(calls.get("product:" + id)).isEqualTo(2);
+        assertThat(calls.get("product:" + (id + 100_000))).isEqualTo(2);
+    }
+
+    @Test
     void tagsComeFromTheAnnotationWithPathVariablesAndFromTheTagHeaderWhichNeverLeaves() throws Exception {
         String path = "/api/products/" + id;
         HttpResponse<String> miss = http.get(path);

@@ -5,6 +5,7 @@ import io.cachekit.CacheException;
 import io.cachekit.http.StoredResponse;
 import io.cachekit.spi.WarningLimiter;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -19,17 +20,14 @@ import java.util.function.Function;
  */
 public final class ResponseStore {
     private final Cache cache;
-    private final ResponseTagging tagging;
     private final WarningLimiter warnings;
 
     /**
      * @param cache the namespace that holds the responses
-     * @param tagging where tags meet the store
      * @param warnings where failures are logged
      */
-    public ResponseStore(Cache cache, ResponseTagging tagging, WarningLimiter warnings) {
+    public ResponseStore(Cache cache, WarningLimiter warnings) {
         this.cache = Objects.requireNonNull(cache, "cache");
-        this.tagging = Objects.requireNonNull(tagging, "tagging");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
     }
 
@@ -159,7 +157,8 @@ public final class ResponseStore {
                 cache.set(urlKey, target.encode(), Duration.ofMillis(recordMillis));
             }
             String key = variantKey.apply(target);
-            tagging.write(cache, key, StoredResponseCodec.encode(entry), Duration.ofMillis(keepMillis), entry.tags());
+            ResponseTagging.write(
+                    cache, key, StoredResponseCodec.encode(entry), Duration.ofMillis(keepMillis), entry.tags());
             return new Written(target, key, true);
         } catch (CacheException e) {
             warnings.warn("Response cache write failed, response served without caching", e);
@@ -174,5 +173,14 @@ public final class ResponseStore {
      */
     public void purge(String urlKey) {
         cache.delete(urlKey);
+    }
+
+    /**
+     * Makes every response tagged with one of {@code tags} a miss.
+     *
+     * @throws CacheException when the store fails
+     */
+    public void purgeTags(Collection<String> tags) {
+        ResponseTagging.invalidate(cache, tags);
     }
 }

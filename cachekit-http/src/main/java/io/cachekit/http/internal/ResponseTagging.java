@@ -1,6 +1,7 @@
 package io.cachekit.http.internal;
 
 import io.cachekit.Cache;
+import io.cachekit.Tags;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,38 +13,31 @@ import java.util.Set;
  * The one place where response tags (surrogate keys) meet the store, and the rules for tags themselves.
  *
  * <p>Tags are collected from {@code @CachedResponse(tags = ...)} (through {@code
- * ResponseCacheFilter.TAGS_ATTRIBUTE}) and from the policy's tag header, checked here, and kept with each
- * stored response. Writing them to the store and purging by tag need tag invalidation in cachekit-core
- * ({@code Cache.set(key, value, ttl, Tags)} and {@code Cache.invalidateTags}), which this class is the seam
- * for: until then {@link #write} stores entries untagged and {@link #supportsInvalidation()} is false.
+ * ResponseCacheFilter.TAGS_ATTRIBUTE}) and from the policy's tag header, checked here, kept with each stored
+ * response, and written with it as the core's {@link Tags}, so that {@link Cache#invalidateTags} makes the
+ * response a miss (in every process sharing the store). A tagged response costs one more bulk read per hit (its
+ * tags' versions); an untagged one nothing more.
  *
- * <p>The limits mirror those of cachekit-core's {@code Tags}: at most {@value #MAX_TAGS} distinct tags of 1
- * to {@value #MAX_LENGTH} characters; extra and invalid ones are dropped. Stateless and thread-safe; not API.
+ * <p>Tags follow the core's limits: at most {@value Tags#MAX_TAGS} distinct tags of 1 to {@value Tags#MAX_LENGTH}
+ * characters; extra and invalid ones are dropped rather than failing the response. Stateless and thread-safe;
+ * not API.
  */
 public final class ResponseTagging {
-    /** The most tags one response carries. */
-    public static final int MAX_TAGS = 32;
+    private ResponseTagging() {}
 
-    /** The longest tag, in characters. */
-    public static final int MAX_LENGTH = 200;
-
-    /** Writes a stored response under {@code key}, tagged with {@code tags} once the store supports tags. */
-    public void write(Cache cache, String key, byte[] entry, Duration ttl, List<String> tags) {
-        cache.set(key, entry, ttl);
-    }
-
-    /** Whether {@link #invalidate} can purge by tag. */
-    public boolean supportsInvalidation() {
-        return false;
+    /** Writes a stored response under {@code key}, tagged with {@code tags} (normalized). */
+    public static void write(Cache cache, String key, byte[] entry, Duration ttl, List<String> tags) {
+        cache.set(key, entry, ttl, tags.isEmpty() ? Tags.none() : Tags.of(tags));
     }
 
     /**
-     * Makes every response tagged with one of {@code tags} a miss.
+     * Makes every response tagged with one of {@code tags} a miss, and every other entry of the cache's key prefix
+     * carrying one of them (tags are shared with method caching).
      *
-     * @throws UnsupportedOperationException until cachekit-core supports tags
+     * @throws IllegalArgumentException for an empty tag or one over {@value Tags#MAX_LENGTH} characters
      */
-    public void invalidate(Cache cache, Collection<String> tags) {
-        throw new UnsupportedOperationException("Purging responses by tag needs tag invalidation in cachekit-core");
+    public static void invalidate(Cache cache, Collection<String> tags) {
+        cache.invalidateTags(tags);
     }
 
     /**
@@ -63,13 +57,13 @@ public final class ResponseTagging {
     }
 
     /**
-     * {@code tags} without duplicates, empty or over-long tags, and beyond {@value #MAX_TAGS}, in first-seen
+     * {@code tags} without duplicates, empty or over-long tags, and beyond {@value Tags#MAX_TAGS}, in first-seen
      * order.
      */
     public static List<String> normalize(Collection<String> tags) {
         Set<String> kept = new LinkedHashSet<>();
         for (String tag : tags) {
-            if (tag != null && !tag.isEmpty() && tag.length() <= MAX_LENGTH && kept.size() < MAX_TAGS) {
+            if (tag != null && !tag.isEmpty() && tag.length() <= Tags.MAX_LENGTH && kept.size() < Tags.MAX_TAGS) {
                 kept.add(tag);
             }
         }
