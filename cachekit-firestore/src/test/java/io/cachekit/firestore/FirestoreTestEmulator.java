@@ -2,19 +2,17 @@ package io.cachekit.firestore;
 
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
+import io.cachekit.Cachekit;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
-import io.cachekit.spi.CacheBackendProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 
@@ -44,16 +42,13 @@ final class FirestoreTestEmulator {
         return new BackendContext(timeout, Clock.systemUTC(), ForkJoinPool.commonPool());
     }
 
-    /** Creates the backend of {@code uri} through the provider that {@link ServiceLoader} finds. */
+    /**
+     * Creates the backend of {@code uri} ({@link Cachekit#createBackend}); an emulator that does not answer fails the
+     * test with a hint.
+     */
     static CacheBackend connect(String uri, BackendContext context) {
         requireEmulator();
-        URI parsed = URI.create(uri);
-        CacheBackendProvider provider = ServiceLoader.load(CacheBackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(p -> p.schemes().contains(parsed.getScheme()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no CacheBackendProvider registered for " + parsed.getScheme()));
-        return provider.create(parsed, context);
+        return Cachekit.createBackend(uri, context);
     }
 
     /** A raw client of the shared emulator, as an application would build one; the caller closes it. */
