@@ -28,15 +28,13 @@ PORT="${CACHEKIT_FIRESTORE_PORT:-8700}"
 HOST=127.0.0.1
 WANTED="${CACHEKIT_FIRESTORE_EMULATOR:-auto}"
 WAIT_SECONDS="${CACHEKIT_FIRESTORE_WAIT_SECONDS:-60}"
+WAIT_INTERVAL=0.2
 PID_FILE="$RUN_DIR/firestore.pid"
 LOG_FILE="$RUN_DIR/firestore.log"
 COMMAND_FILE="$RUN_DIR/emulator.command"
 
-log() { printf 'firestore.sh: %s\n' "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/servers.sh"
 
 # Prints the path of Google's emulator jar, or fails.
 google_jar() {
@@ -75,14 +73,10 @@ java_bin() {
 # Installs the npm emulator into $NPM_DIR when it is not there yet; fails without node and npm.
 ensure_npm_emulator() {
     command -v node >/dev/null 2>&1 || return 1
-    if [[ ! -f "$NPM_DIR/node_modules/$NPM_PACKAGE/package.json" ]] ||
-        ! grep -q "\"version\": *\"$NPM_VERSION\"" "$NPM_DIR/node_modules/$NPM_PACKAGE/package.json"; then
+    if ! npm_installed "$NPM_DIR" "$NPM_PACKAGE" "$NPM_VERSION"; then
         command -v npm >/dev/null 2>&1 || return 1
-        mkdir -p "$NPM_DIR"
         log "installing $NPM_PACKAGE@$NPM_VERSION with npm into $NPM_DIR"
-        [[ -f "$NPM_DIR/package.json" ]] || printf '{ "private": true, "type": "module" }\n' >"$NPM_DIR/package.json"
-        (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error "$NPM_PACKAGE@$NPM_VERSION") \
-            >"$NPM_DIR/npm-install.log" 2>&1 || {
+        npm_install "$NPM_DIR" '{ "private": true, "type": "module" }' "$NPM_PACKAGE@$NPM_VERSION" || {
             log "npm install failed; see $NPM_DIR/npm-install.log"
             return 1
         }
@@ -144,10 +138,6 @@ choose_emulator() {
         "could not be installed or run (node and npm are needed; see $NPM_DIR/npm-install.log)"
 }
 
-accepts() { # port: whether something accepts TCP connections on it
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
-
 # Whether the emulator answers: Google's says "Ok" on GET /; the npm one only speaks gRPC, so an open port.
 answers() { # port, kind
     if [[ "$2" == google ]]; then
@@ -156,30 +146,18 @@ answers() { # port, kind
             timeout 2 cat <&3) 2>/dev/null || true)"
         [[ "$reply" == *Ok* ]]
     else
-        accepts "$1"
+        port_open "$1"
     fi
-}
-
-running() {
-    [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null
-}
-
-wait_until() { # command...
-    local deadline=$((SECONDS + WAIT_SECONDS))
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.2
-    done
 }
 
 start() {
     mkdir -p "$RUN_DIR"
     local chosen kind
-    if running && [[ -f "$COMMAND_FILE" ]] && answers "$PORT" "$(head -n 1 "$COMMAND_FILE" | cut -d' ' -f1)"; then
+    if pid_alive "$PID_FILE" && [[ -f "$COMMAND_FILE" ]] && answers "$PORT" "$(head -n 1 "$COMMAND_FILE" | cut -d' ' -f1)"; then
         log "already running: $(head -n 1 "$COMMAND_FILE") on $HOST:$PORT (pid $(cat "$PID_FILE"))"
         return
     fi
-    if accepts "$PORT"; then
+    if port_open "$PORT"; then
         die "port $PORT already accepts connections but is not an emulator of this script; stop it or set CACHEKIT_FIRESTORE_PORT"
     fi
     chosen="$(choose_emulator)"
@@ -188,35 +166,22 @@ start() {
     while IFS= read -r line; do
         args+=("${line//\{port\}/$PORT}")
     done < <(tail -n +2 "$COMMAND_FILE")
-    # setsid: the emulator outlives this script and is not hit by signals sent to its process group.
-    setsid "${args[@]}" >"$LOG_FILE" 2>&1 </dev/null &
-    echo $! >"$PID_FILE"
+    start_daemon "$PID_FILE" "$LOG_FILE" "${args[@]}"
     if ! wait_until answers "$PORT" "$kind"; then
-        running && kill "$(cat "$PID_FILE")" 2>/dev/null || true
+        pid_alive "$PID_FILE" && kill "$(cat "$PID_FILE")" 2>/dev/null || true
         die "the $chosen emulator does not answer on $HOST:$PORT after ${WAIT_SECONDS}s; see $LOG_FILE"
     fi
     log "using $chosen, on $HOST:$PORT (pid $(cat "$PID_FILE"); log and state under $RUN_DIR)"
 }
 
 stop() {
-    local pid
-    if [[ -f "$PID_FILE" ]]; then
-        pid="$(cat "$PID_FILE")"
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -CONT "$pid" 2>/dev/null || true
-            kill "$pid" 2>/dev/null || true
-            if ! wait_until bash -c "! kill -0 $pid 2>/dev/null"; then
-                log "emulator pid $pid did not stop; killing it"
-                kill -9 "$pid" 2>/dev/null || true
-            fi
-        fi
-    fi
+    stop_pid "$PID_FILE" emulator
     rm -rf "$RUN_DIR"
     log "stopped"
 }
 
 status() {
-    if running && [[ -f "$COMMAND_FILE" ]] && answers "$PORT" "$(head -n 1 "$COMMAND_FILE" | cut -d' ' -f1)"; then
+    if pid_alive "$PID_FILE" && [[ -f "$COMMAND_FILE" ]] && answers "$PORT" "$(head -n 1 "$COMMAND_FILE" | cut -d' ' -f1)"; then
         log "$(head -n 1 "$COMMAND_FILE") answers on $HOST:$PORT (pid $(cat "$PID_FILE"))"
         return 0
     fi

@@ -16,27 +16,11 @@ RUN_AS="${CACHEKIT_MEMCACHED_USER:-nobody}"
 MEMORY_MB="${CACHEKIT_MEMCACHED_MEMORY_MB:-64}"
 WAIT_SECONDS="${CACHEKIT_MEMCACHED_WAIT_SECONDS:-30}"
 
-log() { printf 'memcached.sh: %s\n' "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/servers.sh"
 
 ensure_installed() {
-    if command -v memcached >/dev/null 2>&1; then
-        return
-    fi
-    command -v apt-get >/dev/null 2>&1 || die "memcached is missing and apt-get is not available to install it"
-    local sudo=()
-    if [[ $(id -u) -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "memcached is missing; installing it needs root (or sudo)"
-        sudo=(sudo)
-    fi
-    log "installing memcached with apt-get"
-    "${sudo[@]}" apt-get update -qq >"$RUN_DIR/apt.log" 2>&1 || die "apt-get update failed; see $RUN_DIR/apt.log"
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq memcached >>"$RUN_DIR/apt.log" 2>&1 ||
-        die "apt-get install memcached failed; see $RUN_DIR/apt.log"
-    command -v memcached >/dev/null 2>&1 || die "memcached is still missing after apt-get install"
+    have_commands memcached || apt_install "$RUN_DIR/apt.log" memcached
 }
 
 answers() { # port: whether a memcached answers "version" on it
@@ -50,26 +34,9 @@ answers() { # port: whether a memcached answers "version" on it
     [[ "$reply" == VERSION* ]]
 }
 
-wait_until() { # command...
-    local deadline=$((SECONDS + WAIT_SECONDS))
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
-
-ours_running() { # dir: whether the pid file names a live process
-    [[ -f "$1/memcached.pid" ]] && kill -0 "$(cat "$1/memcached.pid")" 2>/dev/null
-}
-
 start_server() { # port, dir
     local port="$1" dir="$2" user_args=()
-    if ours_running "$dir" && answers "$port"; then
-        return
-    fi
-    if answers "$port"; then
-        die "port $port already answers but is not a server of this script; stop it or set CACHEKIT_MEMCACHED_PORTS"
-    fi
+    ours_answers "$dir/memcached.pid" "$port" CACHEKIT_MEMCACHED_PORTS && return
     mkdir -p "$dir"
     rm -f "$dir/memcached.pid"
     if [[ $(id -u) -eq 0 ]]; then
@@ -94,16 +61,7 @@ start() {
 }
 
 stop_server() { # port, dir
-    local port="$1" dir="$2" pid
-    [[ -f "$dir/memcached.pid" ]] || return 0
-    pid="$(cat "$dir/memcached.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        if ! wait_until bash -c "! kill -0 $pid 2>/dev/null"; then
-            log "memcached pid $pid on port $port did not stop; killing it"
-            kill -9 "$pid" 2>/dev/null || true
-        fi
-    fi
+    stop_pid "$2/memcached.pid" memcached "on port $1"
 }
 
 stop() {
@@ -116,11 +74,7 @@ stop() {
 }
 
 status() {
-    local port rc=0
-    for port in "${PORTS[@]}"; do
-        if answers "$port"; then log "$HOST:$port answers"; else log "$HOST:$port does not answer" && rc=1; fi
-    done
-    return "$rc"
+    report_ports "${PORTS[@]}"
 }
 
 case "${1:-}" in

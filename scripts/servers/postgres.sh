@@ -25,13 +25,17 @@ PGDATA_DIR="$RUN_DIR/$NAME"
 DB_NAME=cachekit
 PG_USER=postgres
 
-fail() {
-    echo "postgres.sh: $*" >&2
-    exit 1
-}
+# How long a start waits for the server to answer, trying every 0.2 s.
+WAIT_SECONDS=30
+WAIT_INTERVAL=0.2
 
-log() {
-    echo "postgres.sh: $*" >&2
+# shellcheck source-path=SCRIPTDIR source=../lib/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/servers.sh"
+
+# This script's errors say what failed without lib's "ERROR:" before it.
+fail() {
+    log "$*"
+    exit 1
 }
 
 # Runs a command as the postgres user: initdb and the server refuse to run as root.
@@ -89,17 +93,6 @@ is_ready() {
     "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U "$PG_USER" -d postgres
 }
 
-wait_ready() {
-    local i
-    for i in $(seq 1 150); do
-        if is_ready; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    return 1
-}
-
 server_running() {
     [ -f "$PGDATA_DIR/PG_VERSION" ] && as_postgres "'$BIN/pg_ctl' -D '$PGDATA_DIR' status" >/dev/null 2>&1
 }
@@ -110,7 +103,7 @@ start() {
     [ -x "$BIN/pg_isready" ] || fail "pg_isready not found in $BIN"
 
     if server_running; then
-        wait_ready || fail "a server runs in $PGDATA_DIR but does not answer on 127.0.0.1:$PORT"
+        wait_until is_ready || fail "a server runs in $PGDATA_DIR but does not answer on 127.0.0.1:$PORT"
     else
         if is_ready; then
             fail "port $PORT already answers, but not from a cluster in $PGDATA_DIR; stop that server or set CACHEKIT_PG_PORT"
@@ -132,7 +125,7 @@ start() {
             -o \"-c listen_addresses=127.0.0.1 -p $PORT -k '$PGDATA_DIR' -c fsync=off \
                 -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null 2>&1 \
             || fail "the server did not start on 127.0.0.1:$PORT; see $PGDATA_DIR/server.log"
-        wait_ready || fail "the server started but does not answer on 127.0.0.1:$PORT; see $PGDATA_DIR/server.log"
+        wait_until is_ready || fail "the server started but does not answer on 127.0.0.1:$PORT; see $PGDATA_DIR/server.log"
     fi
 
     if ! "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U "$PG_USER" -d postgres -tAc \

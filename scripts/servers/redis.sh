@@ -14,64 +14,27 @@ read -r -a CLUSTER_PORTS <<<"${CACHEKIT_REDIS_CLUSTER_PORTS:-7101 7102 7103}"
 HOST=127.0.0.1
 WAIT_SECONDS="${CACHEKIT_REDIS_WAIT_SECONDS:-30}"
 
-log() { printf 'redis.sh: %s\n' "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/servers.sh"
 
 ensure_installed() {
     # openssl makes the certificate of cachekit-redis's TLS test.
-    if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 &&
-        command -v openssl >/dev/null 2>&1; then
-        return
-    fi
-    command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and apt-get is not available to install it"
-    local sudo=()
-    if [[ $(id -u) -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "redis-server is missing; installing it needs root (or sudo)"
-        sudo=(sudo)
-    fi
-    log "installing redis-server and openssl with apt-get"
-    "${sudo[@]}" apt-get update -qq >"$RUN_DIR/apt.log" 2>&1 || die "apt-get update failed; see $RUN_DIR/apt.log"
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq redis-server openssl >>"$RUN_DIR/apt.log" 2>&1 ||
-        die "apt-get install redis-server openssl failed; see $RUN_DIR/apt.log"
-    command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
+    have_commands redis-server redis-cli openssl || apt_install "$RUN_DIR/apt.log" redis-server openssl
 }
 
 answers() { # port
     [[ "$(redis-cli -h "$HOST" -p "$1" ping 2>/dev/null)" == "PONG" ]]
 }
 
-wait_until() { # description, command...
-    local what="$1"
-    shift
-    local deadline=$((SECONDS + WAIT_SECONDS))
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
-
-port_taken_by_other() { # port, dir: something answers on the port but is not our server
-    local pidfile="$2/redis.pid"
-    answers "$1" && { [[ ! -f "$pidfile" ]] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-}
-
 start_server() { # port, dir, extra args...
     local port="$1" dir="$2"
     shift 2
     mkdir -p "$dir"
-    if [[ -f "$dir/redis.pid" ]] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null && answers "$port"; then
-        return
-    fi
-    if port_taken_by_other "$port" "$dir"; then
-        die "port $port already answers but is not a server of this script; stop it or set CACHEKIT_REDIS_PORT / CACHEKIT_REDIS_CLUSTER_PORTS"
-    fi
+    ours_answers "$dir/redis.pid" "$port" "CACHEKIT_REDIS_PORT / CACHEKIT_REDIS_CLUSTER_PORTS" && return
     (cd "$dir" && redis-server --daemonize yes --bind "$HOST" --port "$port" --dir "$dir" \
         --save '' --appendonly no --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@") ||
         die "redis-server on port $port did not start; see $dir/redis.log"
-    wait_until "port $port" answers "$port" ||
+    wait_until answers "$port" ||
         die "redis-server on port $port does not answer after ${WAIT_SECONDS}s; see $dir/redis.log"
 }
 
@@ -100,22 +63,16 @@ start() {
         redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$RUN_DIR/cluster-create.log" 2>&1 ||
             die "redis-cli --cluster create failed; see $RUN_DIR/cluster-create.log"
     fi
-    wait_until "cluster" cluster_ok ||
+    wait_until cluster_ok ||
         die "cluster on ports ${CLUSTER_PORTS[*]} did not reach cluster_state:ok after ${WAIT_SECONDS}s"
     log "standalone on $HOST:$STANDALONE_PORT, cluster on ${nodes[*]} (state under $RUN_DIR)"
 }
 
 stop_server() { # port, dir
-    local port="$1" dir="$2" pid
-    [[ -f "$dir/redis.pid" ]] || return 0
-    pid="$(cat "$dir/redis.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-        redis-cli -h "$HOST" -p "$port" shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-        if ! wait_until "pid $pid" bash -c "! kill -0 $pid 2>/dev/null"; then
-            log "redis-server pid $pid on port $port did not stop; killing it"
-            kill -9 "$pid" 2>/dev/null || true
-        fi
+    if pid_alive "$2/redis.pid"; then
+        redis-cli -h "$HOST" -p "$1" shutdown nosave >/dev/null 2>&1 || true
     fi
+    stop_pid "$2/redis.pid" redis-server "on port $1"
 }
 
 stop() {
@@ -128,10 +85,8 @@ stop() {
 }
 
 status() {
-    local port rc=0
-    for port in "$STANDALONE_PORT" "${CLUSTER_PORTS[@]}"; do
-        if answers "$port"; then log "$HOST:$port answers"; else log "$HOST:$port does not answer" && rc=1; fi
-    done
+    local rc=0
+    report_ports "$STANDALONE_PORT" "${CLUSTER_PORTS[@]}" || rc=1
     if cluster_ok; then log "cluster_state:ok"; else log "cluster is not ok" && rc=1; fi
     return "$rc"
 }

@@ -11,6 +11,7 @@ import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.CacheBackendFailureContract;
+import io.cachekit.tck.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
     private static final String SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
 
     private Path dataDir;
-    private DynaliteProcess server;
+    private ServerProcess server;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
     @BeforeAll
@@ -62,12 +63,12 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
 
     @Override
     protected String storeUri() {
-        return "dynamodb://" + TABLE + "?region=us-east-1&endpoint=" + server.endpoint();
+        return "dynamodb://" + TABLE + "?region=us-east-1&endpoint=http://" + server.address();
     }
 
     @Override
     protected void stopStore() {
-        server.stop();
+        server.kill();
     }
 
     @Override
@@ -94,7 +95,7 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
     void directCallsFailWithABackendExceptionWhileTheEndpointIsDown() {
         try (Cache cache = newCache("")) {
             cache.set("k", "v");
-            server.stop();
+            server.kill();
             assertThatThrownBy(() -> cache.get("k", String.class))
                     .isInstanceOf(CacheBackendException.class)
                     .hasMessageContaining("dynamodb get")
@@ -176,7 +177,7 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
         DynamoDbBackendOptions options = DynamoDbBackendOptions.builder()
                 .table(TABLE)
                 .region("us-east-1")
-                .endpoint(server.endpoint())
+                .endpoint("http://" + server.address())
                 .credentialsProvider(credentials)
                 .build();
         assertThat(options.toString()).doesNotContain(SECRET);
@@ -184,7 +185,7 @@ class DynamoDbBackendFailureTest extends CacheBackendFailureContract {
         try (DynamoDbBackend backend = DynamoDbBackend.create(options, context)) {
             assertThat(backend.toString()).doesNotContain(SECRET);
             backend.set("ns", "k", new byte[] {1}, null);
-            server.stop();
+            server.kill();
             assertNoSecret(catchThrowable(() -> backend.get("ns", "k")), SECRET);
             assertNoSecret(
                     catchThrowable(() ->

@@ -2,17 +2,17 @@ package io.cachekit.firestore;
 
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
+import io.cachekit.Cachekit;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
-import io.cachekit.spi.CacheBackendProvider;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 
@@ -42,16 +42,13 @@ final class FirestoreTestEmulator {
         return new BackendContext(timeout, Clock.systemUTC(), ForkJoinPool.commonPool());
     }
 
-    /** Creates the backend of {@code uri} through the provider that {@link ServiceLoader} finds. */
+    /**
+     * Creates the backend of {@code uri} ({@link Cachekit#createBackend}); an emulator that does not answer fails the
+     * test with a hint.
+     */
     static CacheBackend connect(String uri, BackendContext context) {
         requireEmulator();
-        URI parsed = URI.create(uri);
-        CacheBackendProvider provider = ServiceLoader.load(CacheBackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(p -> p.schemes().contains(parsed.getScheme()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no CacheBackendProvider registered for " + parsed.getScheme()));
-        return provider.create(parsed, context);
+        return Cachekit.createBackend(uri, context);
     }
 
     /** A raw client of the shared emulator, as an application would build one; the caller closes it. */
@@ -77,22 +74,35 @@ final class FirestoreTestEmulator {
     static boolean isGoogleEmulator() {
         requireEmulator();
         int colon = HOST.lastIndexOf(':');
+        try {
+            return answersOk(HOST.substring(0, colon), Integer.parseInt(HOST.substring(colon + 1)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the server at {@code host:port} answers {@code GET /} with the body {@code Ok}, as Google's emulator
+     * does.
+     */
+    static boolean answersOk(String host, int port) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(
-                    new InetSocketAddress(HOST.substring(0, colon), Integer.parseInt(HOST.substring(colon + 1))), 2000);
+            socket.connect(new InetSocketAddress(host, port), 2000);
             socket.setSoTimeout(2000);
-            socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] buffer = new byte[256];
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The emulator keeps the connection open after its answer: read until the body has arrived.
+            InputStream in = socket.getInputStream();
             StringBuilder reply = new StringBuilder();
+            byte[] buffer = new byte[256];
             int n;
-            while ((n = socket.getInputStream().read(buffer)) > 0) {
+            while ((n = in.read(buffer)) > 0) {
                 reply.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
                 if (reply.toString().contains("\r\n\r\nOk")) {
                     return true;
                 }
             }
-            return false;
-        } catch (IOException e) {
             return false;
         }
     }

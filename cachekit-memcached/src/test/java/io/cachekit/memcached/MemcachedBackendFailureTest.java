@@ -14,6 +14,7 @@ import io.cachekit.CachekitConfig;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.memcached.internal.MemcachedKeys;
 import io.cachekit.tck.CacheBackendFailureContract;
+import io.cachekit.tck.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +43,8 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
     private static final String SECRET = "s3cr3t-Pw";
 
     private Path dir;
-    private MemcachedProcess first;
-    private MemcachedProcess second;
+    private ServerProcess first;
+    private ServerProcess second;
 
     @BeforeAll
     void startServers() throws IOException {
@@ -54,7 +55,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
 
     @AfterAll
     void stopServers() {
-        for (MemcachedProcess server : new MemcachedProcess[] {first, second}) {
+        for (ServerProcess server : new ServerProcess[] {first, second}) {
             if (server != null) {
                 server.close();
             }
@@ -387,7 +388,7 @@ class MemcachedBackendFailureTest extends CacheBackendFailureContract {
     /** With a server run with a larger item size and maxValueBytes set to match, values over 1 MiB are stored. */
     @Test
     void aServerWithALargerItemSizeStoresValuesOverOneMebibyte() {
-        try (MemcachedProcess large = MemcachedProcess.start(PORTS[2], dir, "-I", "4m");
+        try (ServerProcess large = MemcachedProcess.start(PORTS[2], dir, "-I", "4m");
                 Cache cache = Cachekit.fromUri("memcached://127.0.0.1:" + large.port() + "?namespace=large&timeout="
                         + operationTimeout().toMillis() + "ms&maxValueBytes=4193280")) {
             byte[] value = new byte[3 * 1024 * 1024];

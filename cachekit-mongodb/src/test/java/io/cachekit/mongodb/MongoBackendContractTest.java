@@ -3,6 +3,7 @@ package io.cachekit.mongodb;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
 import io.cachekit.tck.CacheBackendContract;
+import io.cachekit.tck.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -17,15 +18,14 @@ import org.junit.jupiter.api.AfterAll;
  */
 class MongoBackendContractTest extends CacheBackendContract {
     private static final String URI = System.getProperty("cachekit.mongodb.uri");
-    private final WireProtocolServer server =
-            new WireProtocolServer(Integer.getInteger("cachekit.mongodb.port", 27101));
+    private final ServerProcess server = WireProtocolServer.onPort(Integer.getInteger("cachekit.mongodb.port", 27101));
 
     @Override
     protected CacheBackend createBackend(BackendContext context) {
         String uri = URI;
         if (uri == null) {
             server.start();
-            uri = server.uri();
+            uri = WireProtocolServer.uri(server);
         }
         return MongoBackend.create(
                 MongoBackendOptions.builder()

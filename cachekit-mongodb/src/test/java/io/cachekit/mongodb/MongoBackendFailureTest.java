@@ -12,6 +12,7 @@ import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.CacheBackendFailureContract;
+import io.cachekit.tck.ServerProcess;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +39,8 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
     private static final String SECRET = "s3cr3t-pw";
     private static final Duration SHORT = Duration.ofMillis(500);
 
-    private final WireProtocolServer server =
-            new WireProtocolServer(Integer.getInteger("cachekit.mongodb.failurePort", 27102));
+    private final ServerProcess server =
+            WireProtocolServer.onPort(Integer.getInteger("cachekit.mongodb.failurePort", 27102));
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
     @BeforeAll
@@ -50,12 +51,12 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
     /** The server's URI; the server itself is started once for the class and by {@link #startStore()}. */
     @Override
     protected String storeUri() {
-        return server.uri() + "/cachekit_failure?collection=failure";
+        return WireProtocolServer.uri(server) + "/cachekit_failure?collection=failure";
     }
 
     @Override
     protected void stopStore() {
-        server.stop();
+        server.kill();
     }
 
     @Override
@@ -89,7 +90,7 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
         server.start();
         return MongoBackend.create(
                 MongoBackendOptions.builder()
-                        .connectionString(server.uri())
+                        .connectionString(WireProtocolServer.uri(server))
                         .database("cachekit_failure")
                         .collection("failure")
                         .build(),
@@ -143,7 +144,7 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
     void aStoppedServerIsABackendErrorThatSaysSoAndTheBackendRecoversOnItsOwn() {
         try (MongoBackend backend = backend(SHORT)) {
             backend.set("stopped", "k", new byte[] {1}, null);
-            server.stop();
+            server.kill();
             Throwable down = catchThrowable(() -> backend.get("stopped", "k"));
             assertThat(down).isInstanceOf(CacheBackendException.class).isNotInstanceOf(CacheTimeoutException.class);
             assertThat(down.getMessage()).contains("cannot reach MongoDB at mongodb://127.0.0.1:" + server.port());
@@ -161,7 +162,7 @@ class MongoBackendFailureTest extends CacheBackendFailureContract {
 
     @Test
     void creatingABackendWhileTheServerIsDownIsStoreUnreachableWithoutCredentials() {
-        server.stop();
+        server.kill();
         URI uri = URI.create("mongodb://cachekit:" + SECRET + "@127.0.0.1:" + server.port() + "/app?authSource=admin");
         Throwable unreachable = catchThrowable(
                 () -> new MongoBackendProvider().create(uri, new BackendContext(SHORT, Clock.systemUTC(), executor)));

@@ -20,6 +20,7 @@ import io.cachekit.CachekitConfig;
 import io.cachekit.mongodb.internal.Entries;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.tck.ManualClock;
+import io.cachekit.tck.ServerProcess;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,15 +57,15 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MongoBackendTest {
-    private final WireProtocolServer server =
-            new WireProtocolServer(Integer.getInteger("cachekit.mongodb.testPort", 27103));
+    private final ServerProcess server =
+            WireProtocolServer.onPort(Integer.getInteger("cachekit.mongodb.testPort", 27103));
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private MongoClient raw;
 
     @BeforeAll
     void startServer() {
         server.start();
-        raw = MongoClients.create(server.uri());
+        raw = MongoClients.create(WireProtocolServer.uri(server));
     }
 
     @AfterAll
@@ -84,7 +85,7 @@ class MongoBackendTest {
 
     private MongoBackendOptions.Builder options(String collection) {
         return MongoBackendOptions.builder()
-                .connectionString(server.uri())
+                .connectionString(WireProtocolServer.uri(server))
                 .database("cachekit_test")
                 .collection(collection);
     }
@@ -480,8 +481,8 @@ class MongoBackendTest {
     void methodCachingThroughTheUriRunsTheRealMethodOncePerArgument() {
         String name = unique("proxy");
         AtomicInteger calls = new AtomicInteger();
-        try (Cache cache = connected(Cachekit.fromUri(
-                server.uri() + "/cachekit_test?collection=" + name + "&namespace=prices&timeout=2s"))) {
+        try (Cache cache = connected(Cachekit.fromUri(WireProtocolServer.uri(server) + "/cachekit_test?collection="
+                + name + "&namespace=prices&timeout=2s"))) {
             Prices prices = cache.proxy(Prices.class, item -> {
                 calls.incrementAndGet();
                 return item.length();
@@ -501,8 +502,8 @@ class MongoBackendTest {
     @Test
     void writeConcernAndReadPreferenceComeFromTheConnectionString() {
         String name = unique("settings");
-        try (Cache cache = connected(Cachekit.fromUri(server.uri() + "/cachekit_test?collection=" + name
-                + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s"))) {
+        try (Cache cache = connected(Cachekit.fromUri(WireProtocolServer.uri(server) + "/cachekit_test?collection="
+                + name + "&w=majority&journal=true&readPreference=primaryPreferred&namespace=s"))) {
             @SuppressWarnings("unchecked")
             MongoCollection<BsonDocument> collection = cache.unwrap(MongoCollection.class);
             assertThat(collection.getWriteConcern()).isEqualTo(WriteConcern.MAJORITY.withJournal(true));
@@ -516,7 +517,7 @@ class MongoBackendTest {
     @Test
     void aSuppliedClientIsUsedAndNeverClosed() {
         String name = unique("supplied");
-        try (MongoClient app = MongoClients.create(server.uri())) {
+        try (MongoClient app = MongoClients.create(WireProtocolServer.uri(server))) {
             MongoBackend backend = MongoBackend.create(
                     MongoBackendOptions.builder()
                             .client(app)

@@ -11,6 +11,7 @@ import io.cachekit.CacheTimeoutException;
 import io.cachekit.Cachekit;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.tck.CacheBackendFailureContract;
+import io.cachekit.tck.ServerProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -33,7 +34,7 @@ class RedisBackendFailureTest extends CacheBackendFailureContract {
     private static final String SECRET = "s3cr3t-Pw";
     private static final String URI = "redis://app:" + SECRET + "@127.0.0.1:" + PORT;
 
-    private RedisProcess server;
+    private ServerProcess server;
 
     @BeforeAll
     void startServer() throws IOException {
@@ -53,8 +54,7 @@ class RedisBackendFailureTest extends CacheBackendFailureContract {
     @AfterAll
     void stopServer() {
         if (server != null) {
-            server.signal(false);
-            server.stop();
+            server.close();
         }
     }
 
@@ -77,12 +77,12 @@ class RedisBackendFailureTest extends CacheBackendFailureContract {
 
     @Override
     protected void pauseStore() {
-        server.signal(true);
+        server.pause();
     }
 
     @Override
     protected void resumeStore() {
-        server.signal(false);
+        server.resume();
     }
 
     @Override

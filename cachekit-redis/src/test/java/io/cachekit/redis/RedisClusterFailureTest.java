@@ -3,6 +3,7 @@ package io.cachekit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachekit.tck.CacheBackendFailureContract;
+import io.cachekit.tck.ServerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 class RedisClusterFailureTest extends CacheBackendFailureContract {
     private static final String PORTS = System.getProperty("cachekit.redis.cluster.failure.ports", "7111,7112,7113");
 
-    private final List<RedisProcess> nodes = new ArrayList<>();
+    private final List<ServerProcess> nodes = new ArrayList<>();
 
     @BeforeAll
     void startCluster() throws IOException, InterruptedException {
@@ -55,16 +56,13 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
 
     @AfterAll
     void stopCluster() {
-        for (RedisProcess node : nodes) {
-            node.signal(false);
-            node.stop();
-        }
+        nodes.forEach(ServerProcess::close);
     }
 
     @Override
     protected String storeUri() {
         StringBuilder uri = new StringBuilder("redis-cluster://");
-        for (RedisProcess node : nodes) {
+        for (ServerProcess node : nodes) {
             uri.append(uri.length() > "redis-cluster://".length() ? "," : "")
                     .append("127.0.0.1:")
                     .append(node.port());
@@ -74,13 +72,13 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
 
     @Override
     protected void stopStore() {
-        nodes.forEach(RedisProcess::stop);
+        nodes.forEach(ServerProcess::stop);
     }
 
     @Override
     protected void startStore() {
         boolean restarted = false;
-        for (RedisProcess node : nodes) {
+        for (ServerProcess node : nodes) {
             if (!node.running()) {
                 node.start();
                 restarted = true;
@@ -99,7 +97,7 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
                 .until(() -> nodes.stream().allMatch(RedisClusterFailureTest::clusterOk));
     }
 
-    private static boolean clusterOk(RedisProcess node) {
+    private static boolean clusterOk(ServerProcess node) {
         try {
             Process p = new ProcessBuilder("redis-cli", "-p", Integer.toString(node.port()), "cluster", "info")
                     .redirectErrorStream(true)
@@ -116,12 +114,12 @@ class RedisClusterFailureTest extends CacheBackendFailureContract {
 
     @Override
     protected void pauseStore() {
-        nodes.forEach(node -> node.signal(true));
+        nodes.forEach(ServerProcess::pause);
     }
 
     @Override
     protected void resumeStore() {
-        nodes.forEach(node -> node.signal(false));
+        nodes.forEach(ServerProcess::resume);
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.cachekit.redis;
 
 import io.cachekit.CacheBackendException;
+import io.cachekit.Cachekit;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
-import io.cachekit.spi.CacheBackendProvider;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.ServiceLoader;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Collectors;
 
@@ -40,16 +38,13 @@ final class RedisTestServers {
         return new BackendContext(timeout, Clock.systemUTC(), ForkJoinPool.commonPool());
     }
 
-    /** Creates the backend of {@code uri} through the provider that {@link ServiceLoader} finds. */
+    /**
+     * Creates the backend of {@code uri} ({@link Cachekit#createBackend}); a server that does not answer fails the
+     * test with a hint.
+     */
     static CacheBackend connect(String uri, BackendContext context) {
-        URI parsed = URI.create(uri);
-        CacheBackendProvider provider = ServiceLoader.load(CacheBackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(p -> p.schemes().contains(parsed.getScheme()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no CacheBackendProvider registered for " + parsed.getScheme()));
         try {
-            return provider.create(parsed, context);
+            return Cachekit.createBackend(uri, context);
         } catch (CacheBackendException e) {
             throw new AssertionError(
                     "Redis does not answer at " + uri + ": start it with scripts/servers/redis.sh start", e);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cachekit.Cache;
 import io.cachekit.CacheBackendException;
 import io.cachekit.Cachekit;
+import io.cachekit.tck.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class RedisTlsTest {
     @TempDir
     static Path dir;
 
-    private RedisProcess server;
+    private ServerProcess server;
 
     @BeforeAll
     void startServer() throws IOException, InterruptedException {
