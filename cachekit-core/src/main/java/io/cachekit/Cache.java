@@ -203,7 +203,11 @@ public interface Cache extends AutoCloseable {
     /** The same operations, returning futures that never block the calling thread. */
     AsyncCache async();
 
-    /** A cache on the same backend and configuration with another namespace. */
+    /**
+     * A view of another namespace on the same backend and configuration, sharing this cache's backend, loads in
+     * flight and counters. It lives as long as the cache {@link Cachekit} created: closing the view does not
+     * close the backend (see {@link #close()}).
+     */
     Cache withNamespace(String namespace);
 
     /**
@@ -263,7 +267,14 @@ public interface Cache extends AutoCloseable {
     /** Reaches the backend or its native client (see {@link io.cachekit.spi.CacheBackend#unwrap}). */
     <T> T unwrap(Class<T> type);
 
-    /** Closes the backend; caches derived with {@link #withNamespace} share it and are closed too. */
+    /**
+     * Closes this cache. The cache that {@link Cachekit} created owns the backend: closing it closes the backend,
+     * and from then on every operation of it and of every view made with {@link #withNamespace} fails (a backend
+     * failure saying the backend is closed, thrown under {@link ErrorPolicy#THROW} and logged as a miss under
+     * {@link ErrorPolicy#FAIL_OPEN}; the in-memory backend holding references throws it under either). A view
+     * owns nothing: closing it does nothing, and the backend stays open for the cache it came from and its other
+     * views, so a view may be used in a try-with-resources block. Idempotent.
+     */
     @Override
     void close();
 }

@@ -135,7 +135,11 @@ public interface CacheBackend extends AutoCloseable {
         throw new IllegalArgumentException(name() + " backend cannot be unwrapped to " + type.getName());
     }
 
-    /** Releases connections and threads. Idempotent; operations after close fail. */
+    /**
+     * Releases connections and threads. Idempotent. After close every operation fails: a sync method throws, an
+     * async one returns a failed future (or throws), with a {@link io.cachekit.CacheBackendException} whose
+     * message says the backend is closed; never a miss or a silent no-op. The backend contract checks it.
+     */
     @Override
     void close();
 }
