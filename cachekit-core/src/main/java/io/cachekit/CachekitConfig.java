@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a {@link Cache}: which backend, namespace, default TTL, codec, error policies, timeout,
@@ -196,8 +197,12 @@ public final class CachekitConfig {
         return executor;
     }
 
-    /** The Micrometer {@code MeterRegistry}, or {@code null} for Micrometer's global one when present. */
-    public Object meterRegistry() {
+    /**
+     * The Micrometer {@code MeterRegistry} given to {@link Builder#meterRegistry}, or {@code null} for Micrometer's
+     * global one when present. Typed {@code Object} so that reading a configuration (as Spring does with its beans)
+     * never needs Micrometer on the class path.
+     */
+    public @Nullable Object meterRegistry() {
         return meterRegistry;
     }
 
@@ -367,24 +372,14 @@ public final class CachekitConfig {
             return this;
         }
 
-        /** A Micrometer {@code MeterRegistry}; without one, Micrometer's global registry when present. */
-        public Builder meterRegistry(Object registry) {
-            Objects.requireNonNull(registry, "registry");
-            if (!registry.getClass().getName().startsWith("io.micrometer") && !isMeterRegistry(registry.getClass())) {
-                throw new IllegalArgumentException(
-                        "Not a Micrometer MeterRegistry: " + registry.getClass().getName());
-            }
-            this.meterRegistry = registry;
+        /**
+         * The Micrometer registry the caches publish their meters to; without one, Micrometer's global registry
+         * when Micrometer is on the class path. Typed, yet Micrometer stays optional: only a caller of this method
+         * needs it, and nothing else in Cachekit's API names a Micrometer type.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
-        }
-
-        private static boolean isMeterRegistry(Class<?> type) {
-            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-                if (c.getName().equals("io.micrometer.core.instrument.MeterRegistry")) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** Whether creation waits for the store and fails when it is unreachable; see {@link #connectEagerly()}. */
