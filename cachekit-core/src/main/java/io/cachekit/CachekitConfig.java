@@ -135,10 +135,12 @@ public final class CachekitConfig {
         return builder().properties(properties).build();
     }
 
+    /** The backend URI, such as {@code memory://} or {@code redis://host:6379/0}. */
     public String backend() {
         return backend;
     }
 
+    /** The namespace of the cache made from this configuration. */
     public String namespace() {
         return namespace;
     }
@@ -158,10 +160,12 @@ public final class CachekitConfig {
         return enabled;
     }
 
+    /** The codec that turns values into stored bytes (JSON unless set). */
     public Codec codec() {
         return codec;
     }
 
+    /** How cached methods' keys are made. */
     public KeyGenerator keyGenerator() {
         return keyGenerator;
     }
@@ -176,6 +180,7 @@ public final class CachekitConfig {
         return methodErrorPolicy;
     }
 
+    /** The longest one backend operation may take. */
     public Duration operationTimeout() {
         return operationTimeout;
     }
@@ -188,12 +193,13 @@ public final class CachekitConfig {
         return loadTimeout;
     }
 
+    /** The clock of expiry checks (the system clock unless set, for tests). */
     public Clock clock() {
         return clock;
     }
 
     /** The executor for blocking backend work, or {@code null} for Cachekit's shared bounded one. */
-    public Executor executor() {
+    public @Nullable Executor executor() {
         return executor;
     }
 
@@ -310,6 +316,7 @@ public final class CachekitConfig {
             return this;
         }
 
+        /** Whether caching is on; when off, every read misses and every cached method runs. */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;
@@ -325,16 +332,19 @@ public final class CachekitConfig {
             return this;
         }
 
+        /** How cached methods' keys are made. */
         public Builder keyGenerator(KeyGenerator keyGenerator) {
             this.keyGenerator = Objects.requireNonNull(keyGenerator, "keyGenerator");
             return this;
         }
 
+        /** What a backend failure does to a direct call: throw (the default) or fail open. */
         public Builder errorPolicy(ErrorPolicy policy) {
             this.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
             return this;
         }
 
+        /** What a backend failure does to method caching: fail open (the default) or throw. */
         public Builder methodErrorPolicy(ErrorPolicy policy) {
             this.methodErrorPolicy = Objects.requireNonNull(policy, "methodErrorPolicy");
             return this;
@@ -454,6 +464,7 @@ public final class CachekitConfig {
             }
         }
 
+        /** The configuration; fails fast on settings that do not fit together. */
         public CachekitConfig build() {
             return new CachekitConfig(this);
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory backend, on Caffeine: bounded by entry count (or by bytes when storing by value), with a
@@ -133,7 +134,7 @@ public final class MemoryBackend implements CacheBackend {
      * Returns the value stored by reference: {@code null} when absent or expired, {@link #NULL_VALUE} for a
      * cached null, an {@link EncodedEntry} when the entry was stored as bytes, otherwise the object itself.
      */
-    public Object getReference(String namespace, String key) {
+    public @Nullable Object getReference(String namespace, String key) {
         checkOpen("get");
         Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
@@ -153,7 +154,7 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     /** Stores {@code value} (which may be null) by reference; {@code ttl} null means never. */
-    public void setReference(String namespace, String key, Object value, Duration ttl) {
+    public void setReference(String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
         checkOpen("set");
         put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
     }
@@ -162,7 +163,8 @@ public final class MemoryBackend implements CacheBackend {
      * Stores {@code value} by reference only when the key holds no live entry, atomically; returns {@code null}
      * when it was stored, otherwise what {@link #getReference} returns for the entry left in place.
      */
-    public Object setReferenceIfAbsent(String namespace, String key, Object value, Duration ttl) {
+    public @Nullable Object setReferenceIfAbsent(
+            String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
         checkOpen("setIfAbsent");
         Entry existing = putIfAbsent(
                 new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
@@ -211,7 +213,7 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     @Override
-    public byte[] get(String namespace, String key) {
+    public byte @Nullable [] get(String namespace, String key) {
         checkOpen("get");
         Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
@@ -231,7 +233,7 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     @Override
-    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+    public byte @Nullable [] setIfAbsent(String namespace, String key, byte[] value, @Nullable Duration ttl) {
         checkOpen("setIfAbsent");
         Objects.requireNonNull(value, "value");
         Entry existing = putIfAbsent(new NamespacedKey(namespace, key), newEntry(value, true, ttl));

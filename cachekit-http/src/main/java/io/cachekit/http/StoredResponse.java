@@ -43,6 +43,7 @@ public record StoredResponse(
         long staleWhileRevalidateMillis,
         long staleIfErrorMillis) {
 
+    /** Checks the parts and copies the headers. */
     public StoredResponse {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(body, "body");
