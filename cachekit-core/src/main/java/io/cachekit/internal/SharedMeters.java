@@ -112,6 +112,14 @@ final class SharedMeters {
         }
 
         synchronized <S> void add(S source, ToDoubleFunction<? super S> read) {
+            // Drop sources collected since (a registry nobody scrapes would otherwise keep a part per cache ever made).
+            for (Iterator<Part<?>> it = parts.iterator(); it.hasNext(); ) {
+                Part<?> part = it.next();
+                if (part.source.get() == null) {
+                    retired += monotonic ? part.last : 0;
+                    it.remove();
+                }
+            }
             parts.add(new Part<>(new WeakReference<>(source), read));
         }
 
