@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh machine: starts the servers the tests need (each
 # scripts/servers/*.sh installs its server with apt-get when missing), runs `mvn verify` over the whole
 # reactor (tests, the contract suite against every backend, the formatting check), and stops the servers
-# again, whatever the outcome.
+# again, whatever the outcome. Then runs the Redis contract and failure suites once more on the newest Lettuce
+# line (profile lettuce-newest), against the classes the main build compiled with the oldest one.
 #
 # Usage: scripts/test.sh [extra Maven arguments]
 set -euo pipefail
@@ -30,3 +31,8 @@ for script in "${servers[@]}"; do
 done
 
 mvn -B --no-transfer-progress verify "$@"
+
+echo "test.sh: the Redis suites on the newest Lettuce line"
+mvn -B --no-transfer-progress -pl cachekit-redis -am -Plettuce-newest verify \
+    -Dtest='LettuceLineTest,RedisBackendContractTest*,RedisBackendFailureTest*,RedisClusterBackendContractTest*,RedisClusterFailureTest*' \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dcachekit.failIfNoTests=false -Dspotless.check.skip=true

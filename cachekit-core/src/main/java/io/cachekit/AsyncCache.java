@@ -3,8 +3,10 @@ package io.cachekit;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The async view of a {@link Cache}: the same operations and rules, returning {@link CompletableFuture}s.
@@ -18,44 +20,72 @@ public interface AsyncCache {
     /** The sync view. */
     Cache sync();
 
-    <T> CompletableFuture<T> get(String key, Class<T> type);
+    /** Completes with the value, or with {@code null} on a miss or for a cached null; see {@link Cache#get}. */
+    <T> CompletableFuture<@Nullable T> get(String key, Class<T> type);
 
-    <T> CompletableFuture<T> get(String key, TypeRef<T> type);
+    /** {@link #get(String, Class)} decoded into a generic type. */
+    <T> CompletableFuture<@Nullable T> get(String key, TypeRef<T> type);
+
+    /**
+     * Completes with the entry, or empty on a miss; a cached null is an entry whose value is {@code null}. See
+     * {@link Cache#find(String, Class)}.
+     */
+    default <T> CompletableFuture<Optional<CacheEntry<T>>> find(String key, Class<T> type) {
+        return getWithTtl(key, type).thenApply(Optional::ofNullable);
+    }
+
+    /** {@link #find(String, Class)} for a generic type. */
+    default <T> CompletableFuture<Optional<CacheEntry<T>>> find(String key, TypeRef<T> type) {
+        return getWithTtl(key, type).thenApply(Optional::ofNullable);
+    }
 
     /** Completes with the entry, or with {@code null} on a miss. */
-    <T> CompletableFuture<CacheEntry<T>> getWithTtl(String key, Class<T> type);
+    <T> CompletableFuture<@Nullable CacheEntry<T>> getWithTtl(String key, Class<T> type);
 
-    <T> CompletableFuture<CacheEntry<T>> getWithTtl(String key, TypeRef<T> type);
+    /** {@link #getWithTtl(String, Class)} decoded into a generic type. */
+    <T> CompletableFuture<@Nullable CacheEntry<T>> getWithTtl(String key, TypeRef<T> type);
 
-    CompletableFuture<Void> set(String key, Object value);
+    /** Stores {@code value} (which may be null) with the default TTL; see {@link Cache#set(String, Object)}. */
+    CompletableFuture<Void> set(String key, @Nullable Object value);
 
-    CompletableFuture<Void> set(String key, Object value, Duration ttl);
+    /**
+     * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default); see {@link
+     * Cache#set(String, Object, Duration)}.
+     */
+    CompletableFuture<Void> set(String key, @Nullable Object value, @Nullable Duration ttl);
 
     /** See {@link Cache#set(String, Object, Duration, Tags)}. */
-    CompletableFuture<Void> set(String key, Object value, Duration ttl, Tags tags);
+    CompletableFuture<Void> set(String key, @Nullable Object value, @Nullable Duration ttl, Tags tags);
 
     /** Completes with whether {@code value} was written; see {@link Cache#setIfAbsent}. */
-    CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl);
+    CompletableFuture<Boolean> setIfAbsent(String key, @Nullable Object value, @Nullable Duration ttl);
 
     /** See {@link Cache#setIfAbsent(String, Object, Duration, Tags)}. */
-    CompletableFuture<Boolean> setIfAbsent(String key, Object value, Duration ttl, Tags tags);
+    CompletableFuture<Boolean> setIfAbsent(String key, @Nullable Object value, @Nullable Duration ttl, Tags tags);
 
+    /** Removes the entry; removing an absent key is not an error. */
     CompletableFuture<Void> delete(String key);
 
+    /** Completes with whether a live entry exists (a cached null counts). */
     CompletableFuture<Boolean> has(String key);
 
+    /** Removes every entry of this namespace, and nothing of any other namespace. */
     CompletableFuture<Void> clear();
 
-    <T> CompletableFuture<Map<String, T>> getMany(Collection<String> keys, Class<T> type);
+    /** Completes with the hits among {@code keys}: absent keys are left out, cached nulls map to null. */
+    <T> CompletableFuture<Map<String, @Nullable T>> getMany(Collection<String> keys, Class<T> type);
 
-    <T> CompletableFuture<Map<String, T>> getMany(Collection<String> keys, TypeRef<T> type);
+    /** {@link #getMany(Collection, Class)} decoded into a generic type. */
+    <T> CompletableFuture<Map<String, @Nullable T>> getMany(Collection<String> keys, TypeRef<T> type);
 
+    /** Stores every entry (values may be null) with the default TTL. */
     CompletableFuture<Void> setMany(Map<String, ?> entries);
 
-    CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl);
+    /** Stores every entry (values may be null) with {@code ttl} ({@code null} for the default). */
+    CompletableFuture<Void> setMany(Map<String, ?> entries, @Nullable Duration ttl);
 
     /** See {@link Cache#setMany(Map, Duration, Tags)}. */
-    CompletableFuture<Void> setMany(Map<String, ?> entries, Duration ttl, Tags tags);
+    CompletableFuture<Void> setMany(Map<String, ?> entries, @Nullable Duration ttl, Tags tags);
 
     /** See {@link Cache#invalidateTags(String...)}: completes once every new version is written. */
     CompletableFuture<Void> invalidateTags(String... tags);
@@ -70,27 +100,46 @@ public interface AsyncCache {
      * io.cachekit.CachekitConfig#loadTimeout()}, then start the loader themselves (without writing); a load that
      * asks for its own key while starting completes exceptionally with an {@link IllegalStateException}.
      */
-    <T> CompletableFuture<T> getOrLoad(
-            String key, Class<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
-
-    <T> CompletableFuture<T> getOrLoad(
-            String key, TypeRef<T> type, Duration ttl, Supplier<? extends CompletableFuture<? extends T>> loader);
-
-    /** See {@link Cache#getOrLoad(String, Class, Duration, Tags, io.cachekit.CacheLoader)}. */
-    <T> CompletableFuture<T> getOrLoad(
+    <T> CompletableFuture<@Nullable T> getOrLoad(
             String key,
             Class<T> type,
-            Duration ttl,
-            Tags tags,
-            Supplier<? extends CompletableFuture<? extends T>> loader);
+            @Nullable Duration ttl,
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
 
-    /** See {@link Cache#getOrLoad(String, TypeRef, Duration, Tags, io.cachekit.CacheLoader)}. */
-    <T> CompletableFuture<T> getOrLoad(
+    /** {@link #getOrLoad(String, Class, Duration, Supplier)} for a generic type. */
+    <T> CompletableFuture<@Nullable T> getOrLoad(
             String key,
             TypeRef<T> type,
-            Duration ttl,
+            @Nullable Duration ttl,
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
+
+    /** {@link #getOrLoad(String, Class, Duration, Supplier)} with the default TTL. */
+    default <T> CompletableFuture<@Nullable T> getOrLoad(
+            String key, Class<T> type, Supplier<? extends CompletableFuture<? extends @Nullable T>> loader) {
+        return getOrLoad(key, type, null, loader);
+    }
+
+    /** {@link #getOrLoad(String, TypeRef, Duration, Supplier)} with the default TTL. */
+    default <T> CompletableFuture<@Nullable T> getOrLoad(
+            String key, TypeRef<T> type, Supplier<? extends CompletableFuture<? extends @Nullable T>> loader) {
+        return getOrLoad(key, type, null, loader);
+    }
+
+    /** See {@link Cache#getOrLoad(String, Class, Duration, Tags, io.cachekit.CacheLoader)}. */
+    <T> CompletableFuture<@Nullable T> getOrLoad(
+            String key,
+            Class<T> type,
+            @Nullable Duration ttl,
             Tags tags,
-            Supplier<? extends CompletableFuture<? extends T>> loader);
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
+
+    /** See {@link Cache#getOrLoad(String, TypeRef, Duration, Tags, io.cachekit.CacheLoader)}. */
+    <T> CompletableFuture<@Nullable T> getOrLoad(
+            String key,
+            TypeRef<T> type,
+            @Nullable Duration ttl,
+            Tags tags,
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
 
     /**
      * {@link #getOrLoad(String, TypeRef, Duration, Supplier)} with a stale window: an entry older than {@code ttl}
@@ -99,19 +148,29 @@ public interface AsyncCache {
      *
      * @throws IllegalArgumentException if {@code staleFor} is zero or negative
      */
-    <T> CompletableFuture<T> getOrLoad(
+    <T> CompletableFuture<@Nullable T> getOrLoad(
             String key,
             TypeRef<T> type,
-            Duration ttl,
+            @Nullable Duration ttl,
             Duration staleFor,
-            Supplier<? extends CompletableFuture<? extends T>> loader);
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
+
+    /** {@link #getOrLoad(String, TypeRef, Duration, Duration, Supplier)} for a class. */
+    default <T> CompletableFuture<@Nullable T> getOrLoad(
+            String key,
+            Class<T> type,
+            @Nullable Duration ttl,
+            Duration staleFor,
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader) {
+        return getOrLoad(key, TypeRef.of(type), ttl, staleFor, loader);
+    }
 
     /** See {@link Cache#getOrLoad(String, TypeRef, Duration, Duration, Tags, io.cachekit.CacheLoader)}. */
-    <T> CompletableFuture<T> getOrLoad(
+    <T> CompletableFuture<@Nullable T> getOrLoad(
             String key,
             TypeRef<T> type,
-            Duration ttl,
+            @Nullable Duration ttl,
             Duration staleFor,
             Tags tags,
-            Supplier<? extends CompletableFuture<? extends T>> loader);
+            Supplier<? extends CompletableFuture<? extends @Nullable T>> loader);
 }

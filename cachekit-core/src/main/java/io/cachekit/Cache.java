@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cache namespace on one backend: what applications hold and call.
@@ -18,8 +20,9 @@ import java.util.function.Supplier;
  *
  * Any value the configured codec can write (JSON by default: records, beans, collections, {@code
  * java.time} types), {@code byte[]} and {@code String} (stored as they are), and {@code null}: a cached
- * null is a hit, which {@link #getWithTtl} tells apart from a miss. Reads decode into the type asked for;
- * generic types are asked for with a {@link TypeRef}.
+ * null is a hit, which {@link #find} (and {@link #getWithTtl}) tells apart from a miss; {@link #get} returns
+ * {@code null} for both. Reads decode into the type asked for; generic types are asked for with a {@link TypeRef}.
+ * Nullness is declared with JSpecify: what may be null is marked {@code @Nullable}, everything else is not.
  *
  * <h2>TTL</h2>
  *
@@ -58,23 +61,41 @@ public interface Cache extends AutoCloseable {
     /** This cache's namespace, without the global key prefix. */
     String namespace();
 
-    /** Returns the value, or {@code null} on a miss or for a cached null. */
-    <T> T get(String key, Class<T> type);
+    /** Returns the value, or {@code null} on a miss or for a cached null; {@link #find} tells them apart. */
+    <T> @Nullable T get(String key, Class<T> type);
 
     /** Returns the value decoded into a generic type, or {@code null} on a miss or for a cached null. */
-    <T> T get(String key, TypeRef<T> type);
+    <T> @Nullable T get(String key, TypeRef<T> type);
+
+    /**
+     * Looks an entry up: empty on a miss, otherwise the entry, whose {@link CacheEntry#value() value} is {@code
+     * null} for a cached null. So a miss, a cached null and a value are three different answers; {@code
+     * find(key, type).map(CacheEntry::value)} gives the value with a cached null read as empty. Counts and fails
+     * as {@link #get} does.
+     */
+    default <T> Optional<CacheEntry<T>> find(String key, Class<T> type) {
+        return Optional.ofNullable(getWithTtl(key, type));
+    }
+
+    /** {@link #find(String, Class)} for a generic type. */
+    default <T> Optional<CacheEntry<T>> find(String key, TypeRef<T> type) {
+        return Optional.ofNullable(getWithTtl(key, type));
+    }
 
     /** Returns the value with its remaining TTL, or {@code null} on a miss. */
-    <T> CacheEntry<T> getWithTtl(String key, Class<T> type);
+    <T> @Nullable CacheEntry<T> getWithTtl(String key, Class<T> type);
 
     /** Returns the value with its remaining TTL, or {@code null} on a miss. */
-    <T> CacheEntry<T> getWithTtl(String key, TypeRef<T> type);
+    <T> @Nullable CacheEntry<T> getWithTtl(String key, TypeRef<T> type);
 
     /** Stores {@code value} (which may be null) with the default TTL. */
-    void set(String key, Object value);
+    void set(String key, @Nullable Object value);
 
-    /** Stores {@code value} (which may be null) with {@code ttl}, replacing any earlier value and expiry. */
-    void set(String key, Object value, Duration ttl);
+    /**
+     * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default), replacing any earlier
+     * value and expiry.
+     */
+    void set(String key, @Nullable Object value, @Nullable Duration ttl);
 
     /**
      * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default), tagged with {@code
@@ -84,7 +105,7 @@ public interface Cache extends AutoCloseable {
      *
      * @throws IllegalArgumentException for a bad TTL
      */
-    void set(String key, Object value, Duration ttl, Tags tags);
+    void set(String key, @Nullable Object value, @Nullable Duration ttl, Tags tags);
 
     /**
      * Stores {@code value} (which may be null) with {@code ttl} ({@code null} for the default) only when no live
@@ -92,13 +113,13 @@ public interface Cache extends AutoCloseable {
      * PostgreSQL backends): of concurrent callers in every process, one writes. An expired or corrupt entry in
      * the way is replaced.
      */
-    boolean setIfAbsent(String key, Object value, Duration ttl);
+    boolean setIfAbsent(String key, @Nullable Object value, @Nullable Duration ttl);
 
     /**
      * {@link #setIfAbsent(String, Object, Duration)} of an entry tagged with {@code tags}. An entry in the way whose
      * tags were invalidated is no live entry, and is replaced.
      */
-    boolean setIfAbsent(String key, Object value, Duration ttl, Tags tags);
+    boolean setIfAbsent(String key, @Nullable Object value, @Nullable Duration ttl, Tags tags);
 
     /** Removes the entry; removing an absent key is not an error. */
     void delete(String key);
@@ -110,22 +131,22 @@ public interface Cache extends AutoCloseable {
     void clear();
 
     /** Returns the hits among {@code keys}: absent keys are left out, cached nulls map to null. */
-    <T> Map<String, T> getMany(Collection<String> keys, Class<T> type);
+    <T> Map<String, @Nullable T> getMany(Collection<String> keys, Class<T> type);
 
     /** Returns the hits among {@code keys}, decoded into a generic type. */
-    <T> Map<String, T> getMany(Collection<String> keys, TypeRef<T> type);
+    <T> Map<String, @Nullable T> getMany(Collection<String> keys, TypeRef<T> type);
 
-    /** Stores every entry with the default TTL. */
+    /** Stores every entry (values may be null) with the default TTL. */
     void setMany(Map<String, ?> entries);
 
-    /** Stores every entry with {@code ttl}. */
-    void setMany(Map<String, ?> entries, Duration ttl);
+    /** Stores every entry (values may be null) with {@code ttl} ({@code null} for the default). */
+    void setMany(Map<String, ?> entries, @Nullable Duration ttl);
 
     /**
      * Stores every entry with {@code ttl} ({@code null} for the default), each tagged with {@code tags}; the tags'
      * versions are read once, before the write (see {@link #set(String, Object, Duration, Tags)}).
      */
-    void setMany(Map<String, ?> entries, Duration ttl, Tags tags);
+    void setMany(Map<String, ?> entries, @Nullable Duration ttl, Tags tags);
 
     /**
      * Makes every entry tagged with one of {@code tags} a miss: in every namespace of this cache's key prefix, and
@@ -153,10 +174,10 @@ public interface Cache extends AutoCloseable {
      * thread fails at once with an {@link IllegalStateException} instead of waiting for itself. A failed load
      * caches nothing. A null result is cached. An entry of another type throws as {@link #get} does.
      */
-    <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(String key, Class<T> type, @Nullable Duration ttl, CacheLoader<? extends T> loader);
 
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} for a generic type. */
-    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(String key, TypeRef<T> type, @Nullable Duration ttl, CacheLoader<? extends T> loader);
 
     /**
      * {@link #getOrLoad(String, Class, Duration, CacheLoader)} writing an entry tagged with {@code tags}. The tags'
@@ -164,10 +185,12 @@ public interface Cache extends AutoCloseable {
      * writes invalid, never the old value visible. A caller that waited for another caller's load checks the entry
      * that load wrote against the tags' current versions, and loads by itself when it was invalidated meanwhile.
      */
-    <T> T getOrLoad(String key, Class<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(
+            String key, Class<T> type, @Nullable Duration ttl, Tags tags, CacheLoader<? extends T> loader);
 
     /** {@link #getOrLoad(String, Class, Duration, Tags, CacheLoader)} for a generic type. */
-    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Tags tags, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(
+            String key, TypeRef<T> type, @Nullable Duration ttl, Tags tags, CacheLoader<? extends T> loader);
 
     /**
      * {@link #getOrLoad(String, Class, Duration, CacheLoader)} with a stale window: an entry older than {@code
@@ -179,11 +202,12 @@ public interface Cache extends AutoCloseable {
      * @param staleFor positive
      * @throws IllegalArgumentException if {@code staleFor} is zero or negative
      */
-    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(
+            String key, TypeRef<T> type, @Nullable Duration ttl, Duration staleFor, CacheLoader<? extends T> loader);
 
     /** {@link #getOrLoad(String, TypeRef, Duration, Duration, CacheLoader)} for a class. */
-    default <T> T getOrLoad(
-            String key, Class<T> type, Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
+    default <T> @Nullable T getOrLoad(
+            String key, Class<T> type, @Nullable Duration ttl, Duration staleFor, CacheLoader<? extends T> loader) {
         return getOrLoad(key, TypeRef.of(type), ttl, staleFor, loader);
     }
 
@@ -192,18 +216,32 @@ public interface Cache extends AutoCloseable {
      * (see {@link #getOrLoad(String, TypeRef, Duration, Duration, CacheLoader)}), but never once one of its tags
      * was invalidated: an invalidated entry is a miss, fresh or stale.
      */
-    <T> T getOrLoad(
-            String key, TypeRef<T> type, Duration ttl, Duration staleFor, Tags tags, CacheLoader<? extends T> loader);
+    <T> @Nullable T getOrLoad(
+            String key,
+            TypeRef<T> type,
+            @Nullable Duration ttl,
+            Duration staleFor,
+            Tags tags,
+            CacheLoader<? extends T> loader);
 
     /** {@link #getOrLoad(String, Class, Duration, CacheLoader)} with the default TTL. */
-    default <T> T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader) {
+    default <T> @Nullable T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader) {
+        return getOrLoad(key, type, null, loader);
+    }
+
+    /** {@link #getOrLoad(String, TypeRef, Duration, CacheLoader)} with the default TTL. */
+    default <T> @Nullable T getOrLoad(String key, TypeRef<T> type, CacheLoader<? extends T> loader) {
         return getOrLoad(key, type, null, loader);
     }
 
     /** The same operations, returning futures that never block the calling thread. */
     AsyncCache async();
 
-    /** A cache on the same backend and configuration with another namespace. */
+    /**
+     * A view of another namespace on the same backend and configuration, sharing this cache's backend, loads in
+     * flight and counters. It lives as long as the cache {@link Cachekit} created: closing the view does not
+     * close the backend (see {@link #close()}).
+     */
     Cache withNamespace(String namespace);
 
     /**
@@ -249,10 +287,10 @@ public interface Cache extends AutoCloseable {
      * Caches a function's results by argument under the stable name {@code name}: a lambda has no identity
      * that survives a restart, so its name is part of every key. Backend failures fail open.
      */
-    <A, R> Function<A, R> memoize(String name, TypeRef<R> resultType, Duration ttl, Function<A, R> function);
+    <A, R> Function<A, R> memoize(String name, TypeRef<R> resultType, @Nullable Duration ttl, Function<A, R> function);
 
     /** {@link #memoize(String, TypeRef, Duration, Function)} for a supplier: one cached value. */
-    <R> Supplier<R> memoize(String name, TypeRef<R> resultType, Duration ttl, Supplier<R> supplier);
+    <R> Supplier<R> memoize(String name, TypeRef<R> resultType, @Nullable Duration ttl, Supplier<R> supplier);
 
     /** Counters of this namespace. */
     CacheStats stats();
@@ -263,7 +301,14 @@ public interface Cache extends AutoCloseable {
     /** Reaches the backend or its native client (see {@link io.cachekit.spi.CacheBackend#unwrap}). */
     <T> T unwrap(Class<T> type);
 
-    /** Closes the backend; caches derived with {@link #withNamespace} share it and are closed too. */
+    /**
+     * Closes this cache. The cache that {@link Cachekit} created owns the backend: closing it closes the backend,
+     * and from then on every operation of it and of every view made with {@link #withNamespace} fails (a backend
+     * failure saying the backend is closed, thrown under {@link ErrorPolicy#THROW} and logged as a miss under
+     * {@link ErrorPolicy#FAIL_OPEN}; the in-memory backend holding references throws it under either). A view
+     * owns nothing: closing it does nothing, and the backend stays open for the cache it came from and its other
+     * views, so a view may be used in a try-with-resources block. Idempotent.
+     */
     @Override
     void close();
 }

@@ -8,10 +8,12 @@ package io.cachekit;
 public class CacheBackendException extends CacheException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure with {@code message}. */
     public CacheBackendException(String message) {
         super(message);
     }
 
+    /** A failure with {@code message}, caused by {@code cause}. */
     public CacheBackendException(String message, Throwable cause) {
         super(message, cause);
     }

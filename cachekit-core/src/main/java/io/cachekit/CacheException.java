@@ -13,10 +13,12 @@ package io.cachekit;
 public class CacheException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure with {@code message}. */
     public CacheException(String message) {
         super(message);
     }
 
+    /** A failure with {@code message}, caused by {@code cause}. */
     public CacheException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -8,10 +8,12 @@ package io.cachekit;
 public class CacheKeyException extends CacheException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure with {@code message}. */
     public CacheKeyException(String message) {
         super(message);
     }
 
+    /** A failure with {@code message}, caused by {@code cause}. */
     public CacheKeyException(String message, Throwable cause) {
         super(message, cause);
     }

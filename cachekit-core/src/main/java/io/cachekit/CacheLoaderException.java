@@ -8,6 +8,7 @@ package io.cachekit;
 public class CacheLoaderException extends CacheException {
     private static final long serialVersionUID = 1L;
 
+    /** A loader's failure {@code cause}, described by {@code message}. */
     public CacheLoaderException(String message, Throwable cause) {
         super(message, cause);
     }

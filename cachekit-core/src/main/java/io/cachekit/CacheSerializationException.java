@@ -7,6 +7,7 @@ package io.cachekit;
 public class CacheSerializationException extends CacheException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure with {@code message}, caused by {@code cause}. */
     public CacheSerializationException(String message, Throwable cause) {
         super(message, cause);
     }

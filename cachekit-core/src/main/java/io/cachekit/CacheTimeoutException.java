@@ -4,10 +4,12 @@ package io.cachekit;
 public class CacheTimeoutException extends CacheBackendException {
     private static final long serialVersionUID = 1L;
 
+    /** A timeout described by {@code message}. */
     public CacheTimeoutException(String message) {
         super(message);
     }
 
+    /** A timeout described by {@code message}, caused by {@code cause}. */
     public CacheTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

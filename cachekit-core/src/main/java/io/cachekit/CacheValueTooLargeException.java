@@ -7,6 +7,7 @@ package io.cachekit;
 public class CacheValueTooLargeException extends CacheBackendException {
     private static final long serialVersionUID = 1L;
 
+    /** A refusal described by {@code message}. */
     public CacheValueTooLargeException(String message) {
         super(message);
     }

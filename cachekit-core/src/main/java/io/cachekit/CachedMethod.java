@@ -4,6 +4,7 @@ import io.cachekit.internal.DefaultCache;
 import io.cachekit.internal.MethodCaching;
 import java.lang.reflect.Method;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The caching of one {@link Cached} or {@link CacheEvict} method, for frameworks that intercept calls
@@ -32,7 +33,7 @@ public final class CachedMethod {
      * @throws IllegalArgumentException for an invalid annotation or an uncacheable return type (naming the method),
      *     or for a cache that Cachekit did not make
      */
-    public static CachedMethod of(Cache cache, Class<?> type, Method method) {
+    public static @Nullable CachedMethod of(Cache cache, Class<?> type, Method method) {
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(method, "method");
@@ -62,7 +63,7 @@ public final class CachedMethod {
      * @return the cached or real result (for async methods a {@code CompletableFuture} of it)
      * @throws Throwable what the real method throws, unchanged
      */
-    public Object invoke(Object[] args, Invocation invocation) throws Throwable {
+    public @Nullable Object invoke(@Nullable Object[] args, Invocation invocation) throws Throwable {
         Objects.requireNonNull(args, "args");
         Objects.requireNonNull(invocation, "invocation");
         return plan.invoke(args, invocation::proceed);

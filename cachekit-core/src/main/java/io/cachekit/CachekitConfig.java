@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a {@link Cache}: which backend, namespace, default TTL, codec, error policies, timeout,
@@ -134,10 +135,12 @@ public final class CachekitConfig {
         return builder().properties(properties).build();
     }
 
+    /** The backend URI, such as {@code memory://} or {@code redis://host:6379/0}. */
     public String backend() {
         return backend;
     }
 
+    /** The namespace of the cache made from this configuration. */
     public String namespace() {
         return namespace;
     }
@@ -157,10 +160,12 @@ public final class CachekitConfig {
         return enabled;
     }
 
+    /** The codec that turns values into stored bytes (JSON unless set). */
     public Codec codec() {
         return codec;
     }
 
+    /** How cached methods' keys are made. */
     public KeyGenerator keyGenerator() {
         return keyGenerator;
     }
@@ -175,6 +180,7 @@ public final class CachekitConfig {
         return methodErrorPolicy;
     }
 
+    /** The longest one backend operation may take. */
     public Duration operationTimeout() {
         return operationTimeout;
     }
@@ -187,17 +193,22 @@ public final class CachekitConfig {
         return loadTimeout;
     }
 
+    /** The clock of expiry checks (the system clock unless set, for tests). */
     public Clock clock() {
         return clock;
     }
 
     /** The executor for blocking backend work, or {@code null} for Cachekit's shared bounded one. */
-    public Executor executor() {
+    public @Nullable Executor executor() {
         return executor;
     }
 
-    /** The Micrometer {@code MeterRegistry}, or {@code null} for Micrometer's global one when present. */
-    public Object meterRegistry() {
+    /**
+     * The Micrometer {@code MeterRegistry} given to {@link Builder#meterRegistry}, or {@code null} for Micrometer's
+     * global one when present. Typed {@code Object} so that reading a configuration (as Spring does with its beans)
+     * never needs Micrometer on the class path.
+     */
+    public @Nullable Object meterRegistry() {
         return meterRegistry;
     }
 
@@ -305,6 +316,7 @@ public final class CachekitConfig {
             return this;
         }
 
+        /** Whether caching is on; when off, every read misses and every cached method runs. */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;
@@ -320,16 +332,19 @@ public final class CachekitConfig {
             return this;
         }
 
+        /** How cached methods' keys are made. */
         public Builder keyGenerator(KeyGenerator keyGenerator) {
             this.keyGenerator = Objects.requireNonNull(keyGenerator, "keyGenerator");
             return this;
         }
 
+        /** What a backend failure does to a direct call: throw (the default) or fail open. */
         public Builder errorPolicy(ErrorPolicy policy) {
             this.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
             return this;
         }
 
+        /** What a backend failure does to method caching: fail open (the default) or throw. */
         public Builder methodErrorPolicy(ErrorPolicy policy) {
             this.methodErrorPolicy = Objects.requireNonNull(policy, "methodErrorPolicy");
             return this;
@@ -367,24 +382,14 @@ public final class CachekitConfig {
             return this;
         }
 
-        /** A Micrometer {@code MeterRegistry}; without one, Micrometer's global registry when present. */
-        public Builder meterRegistry(Object registry) {
-            Objects.requireNonNull(registry, "registry");
-            if (!registry.getClass().getName().startsWith("io.micrometer") && !isMeterRegistry(registry.getClass())) {
-                throw new IllegalArgumentException(
-                        "Not a Micrometer MeterRegistry: " + registry.getClass().getName());
-            }
-            this.meterRegistry = registry;
+        /**
+         * The Micrometer registry the caches publish their meters to; without one, Micrometer's global registry
+         * when Micrometer is on the class path. Typed, yet Micrometer stays optional: only a caller of this method
+         * needs it, and nothing else in Cachekit's API names a Micrometer type.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
-        }
-
-        private static boolean isMeterRegistry(Class<?> type) {
-            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-                if (c.getName().equals("io.micrometer.core.instrument.MeterRegistry")) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** Whether creation waits for the store and fails when it is unreachable; see {@link #connectEagerly()}. */
@@ -459,6 +464,7 @@ public final class CachekitConfig {
             }
         }
 
+        /** The configuration; fails fast on settings that do not fit together. */
         public CachekitConfig build() {
             return new CachekitConfig(this);
         }

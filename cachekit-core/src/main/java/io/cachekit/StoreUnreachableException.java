@@ -9,10 +9,12 @@ package io.cachekit;
 public class StoreUnreachableException extends CacheBackendException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure with {@code message}. */
     public StoreUnreachableException(String message) {
         super(message);
     }
 
+    /** A failure with {@code message}, caused by {@code cause}. */
     public StoreUnreachableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -16,6 +16,7 @@ import java.util.Objects;
 public abstract class TypeRef<T> {
     private final Type type;
 
+    /** Captures the type argument of the anonymous subclass being created. */
     protected TypeRef() {
         Type superclass = getClass().getGenericSuperclass();
         if (!(superclass instanceof ParameterizedType parameterized)) {

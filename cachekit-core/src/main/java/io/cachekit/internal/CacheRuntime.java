@@ -1,11 +1,15 @@
 package io.cachekit.internal;
 
+import io.cachekit.BackendStatus;
 import io.cachekit.CachekitConfig;
+import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What every namespace of one cache shares: the backend, the configuration, the loads in flight (one map for
@@ -19,6 +23,8 @@ final class CacheRuntime {
     final SingleFlight flights;
     /** The proxies made so far, so that two that nothing tells apart are refused. */
     final ProxyRegistry proxies = new ProxyRegistry();
+    /** The store's state for the breaker gauge, which holds it weakly: this field keeps it while the runtime lives. */
+    private final Supplier<BackendStatus> status;
 
     private final ConcurrentMap<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final boolean micrometer = micrometerPresent();
@@ -31,9 +37,9 @@ final class CacheRuntime {
         this.backend = backend;
         this.flights = new SingleFlight(
                 config.loadTimeout(), config.executor() != null ? config.executor() : ForkJoinPool.commonPool());
+        this.status = () -> closed() ? BackendStatus.CLOSED : BackendGuards.status(backend);
         if (micrometer && !ReferenceStore.inMemory(backend)) {
-            MicrometerBinding.bindBackendStatus(
-                    config.meterRegistry(), config.namespace(), backend.name(), () -> BackendGuards.status(backend));
+            MicrometerBinding.bindBackendStatus(config.meterRegistry(), config.namespace(), backend.name(), status);
         }
     }
 
@@ -73,9 +79,12 @@ final class CacheRuntime {
         NamespaceStats stats = new NamespaceStats(() -> ReferenceStore.evictions(backend, storedNamespace));
         OperationTimers timers = OperationTimers.NONE;
         if (micrometer) {
-            // The in-memory backend answers in nanoseconds: timing it would cost more than the operation.
+            // Only the in-memory backend knows its evictions and size per namespace. It answers in nanoseconds:
+            // timing it would cost more than the operation.
+            boolean inMemory = ReferenceStore.inMemory(backend);
+            LongSupplier size = backend instanceof MemoryBackend m ? () -> m.size(storedNamespace) : null;
             timers = MicrometerBinding.bind(
-                    config.meterRegistry(), storedNamespace, backend.name(), stats, !ReferenceStore.inMemory(backend));
+                    config.meterRegistry(), storedNamespace, backend.name(), stats, size, inMemory, !inMemory);
         }
         return new Namespace(stats, timers);
     }
@@ -96,7 +105,17 @@ final class CacheRuntime {
 
     void close() {
         if (closed.compareAndSet(false, true)) {
-            backend.close();
+            try {
+                backend.close();
+            } finally {
+                if (micrometer) {
+                    // The meters keep what this runtime counted, and stop reading it.
+                    for (Namespace ns : namespaces.values()) {
+                        MicrometerBinding.retire(config.meterRegistry(), ns.stats());
+                    }
+                    MicrometerBinding.retire(config.meterRegistry(), status);
+                }
+            }
         }
     }
 

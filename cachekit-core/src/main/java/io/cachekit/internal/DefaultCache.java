@@ -38,10 +38,17 @@ public final class DefaultCache implements Cache {
     private final Duration defaultTtl;
     private final ErrorPolicy errorPolicy;
     private final DefaultAsyncCache async;
+    /**
+     * Whether this is the cache {@link #create} made, which owns the runtime and its backend: only its {@link
+     * #close} closes them. Views made by {@link #withNamespace} own nothing.
+     */
+    private volatile boolean owner;
 
-    /** A cache over {@code backend} in the namespace of {@code config}. */
+    /** A cache over {@code backend} in the namespace of {@code config}; closing it closes the backend. */
     public static Cache create(CachekitConfig config, CacheBackend backend) {
-        return new DefaultCache(new CacheRuntime(config, backend), config.namespace());
+        DefaultCache root = new DefaultCache(new CacheRuntime(config, backend), config.namespace());
+        root.owner = true;
+        return root;
     }
 
     DefaultCache(CacheRuntime runtime, String namespace) {
@@ -333,7 +340,7 @@ public final class DefaultCache implements Cache {
 
     @Override
     public Cache withNamespace(String namespace) {
-        if (namespace.equals(this.namespace)) {
+        if (namespace.equals(this.namespace) && !owner) {
             return this;
         }
         // Validates the name with the same rule as the builder.
@@ -386,9 +393,12 @@ public final class DefaultCache implements Cache {
         return store.backend.unwrap(type);
     }
 
+    /** Closes the runtime and its backend when this cache owns them; on a view, does nothing. */
     @Override
     public void close() {
-        runtime.close();
+        if (owner) {
+            runtime.close();
+        }
     }
 
     @Override

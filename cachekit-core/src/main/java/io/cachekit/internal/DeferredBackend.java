@@ -1,6 +1,7 @@
 package io.cachekit.internal;
 
 import io.cachekit.BackendStatus;
+import io.cachekit.CacheBackendException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.spi.CacheBackend;
 import java.time.Duration;
@@ -128,7 +129,7 @@ final class DeferredBackend implements CacheBackend {
             return c;
         }
         if (closed) {
-            throw new IllegalStateException(name + " " + operation + ": the cache is closed");
+            throw new CacheBackendException(name + " " + operation + ": the backend is closed");
         }
         RuntimeException cause = lastError;
         throw new StoreUnreachableException(

@@ -38,6 +38,8 @@ final class GuardedBackend implements CacheBackend {
     private final CircuitBreaker breaker;
 
     private final Executor executor;
+    /** Set by {@link #close}: calls then fail at once, saying so, and never count against the store. */
+    private volatile boolean closed;
 
     GuardedBackend(CacheBackend delegate, CachekitConfig config) {
         this.delegate = delegate;
@@ -159,7 +161,12 @@ final class GuardedBackend implements CacheBackend {
 
     @Override
     public void close() {
+        closed = true;
         delegate.close();
+    }
+
+    private CacheBackendException closed(String operation) {
+        return new CacheBackendException(delegate.name() + " " + operation + ": the backend is closed");
     }
 
     private void run(String operation, Runnable work) {
@@ -170,6 +177,9 @@ final class GuardedBackend implements CacheBackend {
     }
 
     private <T> T call(String operation, Supplier<T> work) {
+        if (closed) {
+            throw closed(operation);
+        }
         if (breaker == null) {
             return work.get();
         }
@@ -191,6 +201,9 @@ final class GuardedBackend implements CacheBackend {
      * the caller chains on them (decoding, a loader, the user's callbacks) must never run there.
      */
     private <T> CompletableFuture<T> callAsync(String operation, Supplier<CompletableFuture<T>> work) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closed(operation));
+        }
         if (breaker != null && !breaker.tryAcquirePermission()) {
             return CompletableFuture.failedFuture(open(operation));
         }

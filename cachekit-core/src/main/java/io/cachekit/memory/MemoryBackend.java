@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory backend, on Caffeine: bounded by entry count (or by bytes when storing by value), with a
@@ -55,6 +56,10 @@ public final class MemoryBackend implements CacheBackend {
 
     private final com.github.benmanes.caffeine.cache.Cache<NamespacedKey, Entry> cache;
     private final ConcurrentMap<String, LongAdder> evictions = new ConcurrentHashMap<>();
+    /** Entries per namespace: up on an insert of a new key, down on every removal (explicit, expiry or size). */
+    private final ConcurrentMap<String, LongAdder> sizes = new ConcurrentHashMap<>();
+    /** Set by {@link #close}; every operation checks it, so a closed backend never looks like an empty one. */
+    private volatile boolean closed;
 
     /** Creates a backend with the given options; the context's clock drives expiry. */
     public MemoryBackend(MemoryBackendOptions options, BackendContext context) {
@@ -71,6 +76,7 @@ public final class MemoryBackend implements CacheBackend {
                         (NamespacedKey k, Entry e, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                             if (k != null && cause.wasEvicted()) {
                                 countEviction(k.namespace);
+                                resize(k.namespace, -1);
                             }
                         })
                 .build();
@@ -89,12 +95,24 @@ public final class MemoryBackend implements CacheBackend {
         }
         if (cache.asMap().remove(k, e)) {
             countEviction(k.namespace);
+            resize(k.namespace, -1);
         }
         return null;
     }
 
     private void countEviction(String namespace) {
         evictions.computeIfAbsent(namespace, ns -> new LongAdder()).increment();
+    }
+
+    private void resize(String namespace, int delta) {
+        sizes.computeIfAbsent(namespace, ns -> new LongAdder()).add(delta);
+    }
+
+    /** Puts an entry, counting it when its key was absent. */
+    private void put(NamespacedKey k, Entry e) {
+        if (cache.asMap().put(k, e) == null) {
+            resize(k.namespace, 1);
+        }
     }
 
     @Override
@@ -116,7 +134,8 @@ public final class MemoryBackend implements CacheBackend {
      * Returns the value stored by reference: {@code null} when absent or expired, {@link #NULL_VALUE} for a
      * cached null, an {@link EncodedEntry} when the entry was stored as bytes, otherwise the object itself.
      */
-    public Object getReference(String namespace, String key) {
+    public @Nullable Object getReference(String namespace, String key) {
+        checkOpen("get");
         Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
             return null;
@@ -129,20 +148,24 @@ public final class MemoryBackend implements CacheBackend {
      * expires, or {@code -1} when absent.
      */
     public long expiresAt(String namespace, String key) {
+        checkOpen("get");
         Entry e = live(new NamespacedKey(namespace, key));
         return e == null ? -1 : e.expiresAtMillis;
     }
 
     /** Stores {@code value} (which may be null) by reference; {@code ttl} null means never. */
-    public void setReference(String namespace, String key, Object value, Duration ttl) {
-        cache.put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
+    public void setReference(String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
+        checkOpen("set");
+        put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
     }
 
     /**
      * Stores {@code value} by reference only when the key holds no live entry, atomically; returns {@code null}
      * when it was stored, otherwise what {@link #getReference} returns for the entry left in place.
      */
-    public Object setReferenceIfAbsent(String namespace, String key, Object value, Duration ttl) {
+    public @Nullable Object setReferenceIfAbsent(
+            String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
+        checkOpen("setIfAbsent");
         Entry existing = putIfAbsent(
                 new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
         if (existing == null) {
@@ -154,13 +177,18 @@ public final class MemoryBackend implements CacheBackend {
     /** Puts {@code fresh} unless a live entry exists, which is returned; an expired one is replaced. */
     private Entry putIfAbsent(NamespacedKey k, Entry fresh) {
         Entry[] existing = new Entry[1];
+        boolean[] inserted = new boolean[1];
         cache.asMap().compute(k, (ignored, old) -> {
             if (old != null && (old.deadline == NEVER || tick() - old.deadline < 0)) {
                 existing[0] = old;
                 return old;
             }
+            inserted[0] = old == null;
             return fresh;
         });
+        if (inserted[0]) {
+            resize(k.namespace, 1);
+        }
         return existing[0];
     }
 
@@ -170,13 +198,23 @@ public final class MemoryBackend implements CacheBackend {
         return count == null ? 0 : count.sum();
     }
 
+    /**
+     * The number of entries held in {@code namespace}, expired ones not read since included (they leave when read,
+     * cleared or evicted); 0 once closed.
+     */
+    public long size(String namespace) {
+        LongAdder size = sizes.get(namespace);
+        return size == null ? 0 : Math.max(0, size.sum());
+    }
+
     /** The approximate number of entries, all namespaces together. */
     public long estimatedSize() {
         return cache.estimatedSize();
     }
 
     @Override
-    public byte[] get(String namespace, String key) {
+    public byte @Nullable [] get(String namespace, String key) {
+        checkOpen("get");
         Entry e = live(new NamespacedKey(namespace, key));
         if (e == null) {
             return null;
@@ -189,12 +227,14 @@ public final class MemoryBackend implements CacheBackend {
 
     @Override
     public void set(String namespace, String key, byte[] value, Duration ttl) {
+        checkOpen("set");
         Objects.requireNonNull(value, "value");
-        cache.put(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
+        put(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
     }
 
     @Override
-    public byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+    public byte @Nullable [] setIfAbsent(String namespace, String key, byte[] value, @Nullable Duration ttl) {
+        checkOpen("setIfAbsent");
         Objects.requireNonNull(value, "value");
         Entry existing = putIfAbsent(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
         if (existing != null && !existing.encoded) {
@@ -214,16 +254,26 @@ public final class MemoryBackend implements CacheBackend {
 
     @Override
     public void delete(String namespace, String key) {
-        cache.invalidate(new NamespacedKey(namespace, key));
+        checkOpen("delete");
+        NamespacedKey k = new NamespacedKey(namespace, key);
+        if (cache.asMap().remove(k) != null) {
+            resize(namespace, -1);
+        }
     }
 
     @Override
     public void clear(String namespace) {
-        cache.asMap().keySet().removeIf(k -> k.namespace.equals(namespace));
+        checkOpen("clear");
+        for (NamespacedKey k : cache.asMap().keySet()) {
+            if (k.namespace.equals(namespace) && cache.asMap().remove(k) != null) {
+                resize(namespace, -1);
+            }
+        }
     }
 
     @Override
     public Map<String, byte[]> getMany(String namespace, Collection<String> keys) {
+        checkOpen("getMany");
         Map<String, byte[]> found = new HashMap<>();
         for (String key : keys) {
             byte[] value = get(namespace, key);
@@ -289,9 +339,21 @@ public final class MemoryBackend implements CacheBackend {
         return CacheBackend.super.unwrap(type);
     }
 
+    /**
+     * Drops every entry; from then on every operation fails with a {@link CacheBackendException} saying the
+     * backend is closed. Idempotent.
+     */
     @Override
     public void close() {
+        closed = true;
         cache.invalidateAll();
+        sizes.clear();
+    }
+
+    private void checkOpen(String operation) {
+        if (closed) {
+            throw new CacheBackendException("memory " + operation + ": the backend is closed");
+        }
     }
 
     private Entry newEntry(Object value, boolean encoded, Duration ttl) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
  */
 public record BackendContext(Duration operationTimeout, Clock clock, Executor executor) {
 
+    /** Checks that no part is null. */
     public BackendContext {
         Objects.requireNonNull(operationTimeout, "operationTimeout");
         Objects.requireNonNull(clock, "clock");

@@ -26,6 +26,7 @@ public abstract class BlockingCacheBackend implements CacheBackend {
     /** What this backend was created with. */
     protected final BackendContext context;
 
+    /** A backend whose async methods run on {@code context}'s executor, bounded by its operation timeout. */
     protected BlockingCacheBackend(BackendContext context) {
         this.context = Objects.requireNonNull(context, "context");
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store of bytes: the service provider interface that each Cachekit backend implements.
@@ -50,10 +51,10 @@ public interface CacheBackend extends AutoCloseable {
     String name();
 
     /** Returns the stored bytes, or {@code null} when the key is absent. */
-    byte[] get(String namespace, String key);
+    byte @Nullable [] get(String namespace, String key);
 
     /** Stores {@code value}, replacing any previous value and its expiry. */
-    void set(String namespace, String key, byte[] value, Duration ttl);
+    void set(String namespace, String key, byte[] value, @Nullable Duration ttl);
 
     /** Removes the entry if present; removing an absent key is not an error. */
     void delete(String namespace, String key);
@@ -64,7 +65,7 @@ public interface CacheBackend extends AutoCloseable {
      * atomic, so that of concurrent callers in every process exactly one writes: every backend of Cachekit's
      * does. This default reads, then writes, which is not atomic: override it.
      */
-    default byte[] setIfAbsent(String namespace, String key, byte[] value, Duration ttl) {
+    default byte @Nullable [] setIfAbsent(String namespace, String key, byte[] value, @Nullable Duration ttl) {
         byte[] existing = get(namespace, key);
         if (existing != null) {
             return existing;
@@ -92,21 +93,22 @@ public interface CacheBackend extends AutoCloseable {
     }
 
     /** Stores every entry with the same TTL. The default writes one at a time; bulk writers override it. */
-    default void setMany(String namespace, Map<String, byte[]> entries, Duration ttl) {
+    default void setMany(String namespace, Map<String, byte[]> entries, @Nullable Duration ttl) {
         entries.forEach((key, value) -> set(namespace, key, value, ttl));
     }
 
     /** Async {@link #get}. */
-    CompletableFuture<byte[]> getAsync(String namespace, String key);
+    CompletableFuture<byte @Nullable []> getAsync(String namespace, String key);
 
     /** Async {@link #set}. */
-    CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, Duration ttl);
+    CompletableFuture<Void> setAsync(String namespace, String key, byte[] value, @Nullable Duration ttl);
 
     /** Async {@link #delete}. */
     CompletableFuture<Void> deleteAsync(String namespace, String key);
 
     /** {@link #setIfAbsent} without blocking; this default reads, then writes, which is not atomic. */
-    default CompletableFuture<byte[]> setIfAbsentAsync(String namespace, String key, byte[] value, Duration ttl) {
+    default CompletableFuture<byte @Nullable []> setIfAbsentAsync(
+            String namespace, String key, byte[] value, @Nullable Duration ttl) {
         return getAsync(namespace, key)
                 .thenCompose(existing -> existing != null
                         ? CompletableFuture.completedFuture(existing)
@@ -120,7 +122,7 @@ public interface CacheBackend extends AutoCloseable {
     CompletableFuture<Map<String, byte[]>> getManyAsync(String namespace, Collection<String> keys);
 
     /** Async {@link #setMany}. */
-    CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, Duration ttl);
+    CompletableFuture<Void> setManyAsync(String namespace, Map<String, byte[]> entries, @Nullable Duration ttl);
 
     /**
      * Returns the native client or resource of this backend if it is of the given type (for example
@@ -135,7 +137,11 @@ public interface CacheBackend extends AutoCloseable {
         throw new IllegalArgumentException(name() + " backend cannot be unwrapped to " + type.getName());
     }
 
-    /** Releases connections and threads. Idempotent; operations after close fail. */
+    /**
+     * Releases connections and threads. Idempotent. After close every operation fails: a sync method throws, an
+     * async one returns a failed future (or throws), with a {@link io.cachekit.CacheBackendException} whose
+     * message says the backend is closed; never a miss or a silent no-op. The backend contract checks it.
+     */
     @Override
     void close();
 }

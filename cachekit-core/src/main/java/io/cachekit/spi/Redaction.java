@@ -1,6 +1,7 @@
 package io.cachekit.spi;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Removes credentials from URIs before they reach a log line, an exception or {@code toString}. */
 public final class Redaction {
@@ -16,7 +17,7 @@ public final class Redaction {
      * names hold a secret ({@code password=}, {@code proxyPassword=}, {@code sasl_secret=}, {@code token=} ...)
      * become {@code ***}; other text is returned as it is.
      */
-    public static String redactUri(String uri) {
+    public static @Nullable String redactUri(@Nullable String uri) {
         if (uri == null) {
             return null;
         }

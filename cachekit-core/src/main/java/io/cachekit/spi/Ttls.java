@@ -2,6 +2,7 @@ package io.cachekit.spi;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where backends check and convert the TTL they are given: {@code null} means the entry
@@ -20,7 +21,7 @@ public final class Ttls {
      * @return {@code ttl}
      * @throws IllegalArgumentException if {@code ttl} is zero or negative
      */
-    public static Duration check(Duration ttl) {
+    public static @Nullable Duration check(@Nullable Duration ttl) {
         if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
             throw new IllegalArgumentException("ttl must be positive, or null for no expiry; got " + ttl);
         }
@@ -31,7 +32,7 @@ public final class Ttls {
      * Whether a checked TTL is so long that a store should keep the entry without expiry: {@code null}, or
      * at least {@code longest} (beyond what the store's TTL arithmetic can hold).
      */
-    public static boolean isNever(Duration ttl, Duration longest) {
+    public static boolean isNever(@Nullable Duration ttl, Duration longest) {
         return check(ttl) == null || ttl.compareTo(longest) >= 0;
     }
 

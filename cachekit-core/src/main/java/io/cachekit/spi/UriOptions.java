@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The query options of a backend URI, checked against the set a provider accepts.
@@ -63,15 +64,17 @@ public final class UriOptions {
     }
 
     /** The raw value of an option, or {@code null} when absent. */
-    public String get(String name) {
+    public @Nullable String get(String name) {
         return values.get(name);
     }
 
+    /** The value of an option, or {@code defaultValue} when absent. */
     public String getString(String name, String defaultValue) {
         String v = values.get(name);
         return v == null ? defaultValue : v;
     }
 
+    /** An option read as a {@code long}, or {@code defaultValue} when absent; a malformed one is an {@link IllegalArgumentException}. */
     public long getLong(String name, long defaultValue) {
         String v = values.get(name);
         if (v == null) {
@@ -85,6 +88,7 @@ public final class UriOptions {
         }
     }
 
+    /** An option read as an {@code int}, or {@code defaultValue} when absent; a malformed one is an {@link IllegalArgumentException}. */
     public int getInt(String name, int defaultValue) {
         long v = getLong(name, defaultValue);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -93,6 +97,7 @@ public final class UriOptions {
         return (int) v;
     }
 
+    /** An option read as {@code true} or {@code false}, or {@code defaultValue} when absent; anything else is an {@link IllegalArgumentException}. */
     public boolean getBoolean(String name, boolean defaultValue) {
         String v = values.get(name);
         if (v == null) {

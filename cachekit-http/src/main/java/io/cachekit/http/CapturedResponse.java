@@ -23,6 +23,7 @@ import java.util.Objects;
  */
 public record CapturedResponse(int status, Map<String, List<String>> headers, byte[] body, List<String> tags) {
 
+    /** Checks the parts and copies the headers. */
     public CapturedResponse {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(body, "body");

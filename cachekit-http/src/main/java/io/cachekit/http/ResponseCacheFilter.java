@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,8 @@ public final class ResponseCacheFilter implements Filter {
     /** Chooses the policy of a request, or null to leave the request alone. Called once per request. */
     @FunctionalInterface
     public interface PolicySelector {
+        /** The policy for {@code request}, or {@code null} to leave it uncached. */
+        @Nullable
         ResponseCachePolicy select(HttpServletRequest request);
     }
 

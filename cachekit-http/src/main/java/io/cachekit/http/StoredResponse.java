@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A response as the cache holds it: status, the headers that are replayed, the body bytes (and, for
@@ -43,6 +44,7 @@ public record StoredResponse(
         long staleWhileRevalidateMillis,
         long staleIfErrorMillis) {
 
+    /** Checks the parts and copies the headers. */
     public StoredResponse {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(body, "body");
@@ -61,7 +63,7 @@ public record StoredResponse(
     }
 
     /** The first value of a header, by case-insensitive name, or null. */
-    public String header(String name) {
+    public @Nullable String header(String name) {
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
                 return e.getValue().get(0);

@@ -66,6 +66,7 @@ public final class MemcachedBackendOptions {
 
     /** A memcached server's host and port, as configured. */
     public record Server(String host, int port) {
+        /** Checks the host and port. */
         public Server {
             Objects.requireNonNull(host, "host");
             if (host.isBlank()) {

@@ -114,10 +114,12 @@ public final class PostgresBackendOptions {
         return connectionProperties;
     }
 
+    /** The schema of the entries table. */
     public String schema() {
         return schema;
     }
 
+    /** The entries table. */
     public String table() {
         return table;
     }
@@ -298,6 +300,7 @@ public final class PostgresBackendOptions {
             return this;
         }
 
+        /** The most connections the backend's own pool opens. */
         public Builder poolSize(int size) {
             if (size < 1 || size > 1000) {
                 throw new IllegalArgumentException("poolSize must be between 1 and 1000, got " + size);

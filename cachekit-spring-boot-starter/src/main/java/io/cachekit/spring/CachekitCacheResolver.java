@@ -33,6 +33,7 @@ public final class CachekitCacheResolver implements CacheResolver {
     private final org.springframework.cache.CacheManager cacheManager;
     private final ConcurrentMap<ViewKey, Cache> views = new ConcurrentHashMap<>();
 
+    /** A resolver over {@code cacheManager}. */
     public CachekitCacheResolver(org.springframework.cache.CacheManager cacheManager) {
         this.cacheManager = Objects.requireNonNull(cacheManager, "cacheManager");
     }

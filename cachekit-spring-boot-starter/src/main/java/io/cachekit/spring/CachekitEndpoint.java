@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -52,6 +53,7 @@ public class CachekitEndpoint {
         this.responses = Objects.requireNonNull(responses, "responses");
     }
 
+    /** The backend, its state and every used namespace with its counters. */
     @ReadOperation
     public CachekitReport report() {
         Map<String, NamespaceReport> stats = new LinkedHashMap<>();
@@ -71,14 +73,16 @@ public class CachekitEndpoint {
                 new TagsReport(tagNamespace, config.tagVersionCache()));
     }
 
+    /** The counters of one namespace, or {@code null} (404) for one the application has not used. */
     @ReadOperation
-    public NamespaceReport namespace(@Selector String namespace) {
+    public @Nullable NamespaceReport namespace(@Selector String namespace) {
         if (!namespaces.contains(namespace)) {
             return null;
         }
         return NamespaceReport.of(cache.withNamespace(namespace).stats());
     }
 
+    /** Clears one namespace. */
     @DeleteOperation
     public void clear(@Selector String namespace) {
         Cache target;

@@ -81,6 +81,8 @@ public class CachekitProperties {
 
     private final Http http = new Http();
 
+    private final MethodCaching methodCaching = new MethodCaching();
+
     public String getBackend() {
         return backend;
     }
@@ -199,6 +201,10 @@ public class CachekitProperties {
 
     public Http getHttp() {
         return http;
+    }
+
+    public MethodCaching getMethodCaching() {
+        return methodCaching;
     }
 
     /**
@@ -530,6 +536,28 @@ public class CachekitProperties {
             builder.keyIncludesHost(keyIncludesHost);
             builder.compression(compression);
             return builder.build();
+        }
+    }
+
+    /** The {@code @Cached}/{@code @CacheEvict} advisor on Spring beans. */
+    public static class MethodCaching {
+        /** The default {@link #getOrder() order}: just before Spring's transaction and cache advisors' default. */
+        public static final int DEFAULT_ORDER = org.springframework.core.Ordered.LOWEST_PRECEDENCE - 1;
+
+        /**
+         * Order of the advisor among the advice of a bean: lower runs first, outside the others. The default runs
+         * it outside @Transactional (and Spring's @Cacheable) at their default order: a hit starts no
+         * transaction, and a value is cached only after its transaction committed. Set it above the
+         * transaction advisor's order to cache inside the transaction instead.
+         */
+        private int order = DEFAULT_ORDER;
+
+        public int getOrder() {
+            return order;
+        }
+
+        public void setOrder(int order) {
+            this.order = order;
         }
     }
 }

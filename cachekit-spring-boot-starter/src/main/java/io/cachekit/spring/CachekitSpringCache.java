@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.springframework.cache.support.SimpleValueWrapper;
 
@@ -125,7 +126,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      * method of this cache name) is a miss here, so {@code @Cacheable} computes and overwrites it.
      */
     @Override
-    public ValueWrapper get(Object key) {
+    public @Nullable ValueWrapper get(Object key) {
         String k = SpringCacheKeys.key(key);
         CacheEntry<Object> entry;
         try {
@@ -146,7 +147,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      *     says; the entry stays
      */
     @Override
-    public <T> T get(Object key, Class<T> type) {
+    public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
         if (type == null) {
             ValueWrapper wrapper = get(key);
             @SuppressWarnings("unchecked")
@@ -165,7 +166,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> T get(Object key, Callable<T> valueLoader) {
+    public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
         String k = SpringCacheKeys.key(key);
         try {
             return (T) cache.getOrLoad(k, valueType, ttl, tags, () -> call(key, valueLoader));
@@ -195,7 +196,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      * returns null itself: whether the key is present is known only when the backend answers.
      */
     @Override
-    public CompletableFuture<?> retrieve(Object key) {
+    public @Nullable CompletableFuture<?> retrieve(Object key) {
         String k = SpringCacheKeys.key(key);
         CompletableFuture<CacheEntry<Object>> read = cache.async()
                 .getWithTtl(k, valueType)
@@ -239,7 +240,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
     }
 
     @Override
-    public void put(Object key, Object value) {
+    public void put(Object key, @Nullable Object value) {
         put(key, value, tags);
     }
 
@@ -247,7 +248,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      * Writes {@code value} tagged with {@code tags} (instead of this view's tags), as {@link #put(Object, Object)}
      * does otherwise.
      */
-    public void put(Object key, Object value, Tags tags) {
+    public void put(Object key, @Nullable Object value, Tags tags) {
         String k = SpringCacheKeys.key(key);
         try {
             cache.set(k, value, ttl, tags);
@@ -277,7 +278,7 @@ public final class CachekitSpringCache implements org.springframework.cache.Cach
      * @return null when {@code value} was written, otherwise the entry left in place
      */
     @Override
-    public ValueWrapper putIfAbsent(Object key, Object value) {
+    public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
         String k = SpringCacheKeys.key(key);
         try {
             for (int attempt = 0; attempt < 3; attempt++) {

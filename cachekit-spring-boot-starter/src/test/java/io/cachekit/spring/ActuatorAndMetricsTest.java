@@ -80,16 +80,48 @@ class ActuatorAndMetricsTest {
     void metersArePublishedToTheApplicationsRegistry() {
         users.find(4200);
         users.find(4200);
-        assertThat(registry.get("cachekit.gets")
-                        .tag("namespace", "users")
+        assertThat(registry.get("cache.gets")
+                        .tag("cache", "users")
                         .tag("result", "hit")
                         .functionCounter()
                         .count())
                 .isPositive();
-        assertThat(registry.get("cachekit.puts")
-                        .tag("namespace", "users")
+        assertThat(registry.get("cache.puts")
+                        .tag("cache", "users")
                         .functionCounter()
                         .count())
                 .isPositive();
+        assertThat(registry.get("cachekit.errors")
+                        .tag("namespace", "users")
+                        .tag("backend", "memory")
+                        .functionCounter()
+                        .count())
+                .isZero();
+    }
+
+    /** The standard cache meters, as dashboards read them: through the actuator's metrics endpoint. */
+    @Test
+    void theActuatorsMetricsEndpointServesTheStandardCacheMeters() {
+        HttpResponse<String> names = http.get("/actuator/metrics");
+        assertThat(names.statusCode()).isEqualTo(200);
+        assertThat(names.body()).contains("\"cache.gets\"").contains("\"cache.puts\"");
+
+        users.find(4300); // a miss, then a load and a put
+        users.find(4300); // a hit
+        users.find(4300); // a hit
+        HttpResponse<String> hits = http.get("/actuator/metrics/cache.gets?tag=cache:users&tag=result:hit");
+        assertThat(hits.statusCode()).isEqualTo(200);
+        assertThat(hits.body())
+                .contains("\"name\":\"cache.gets\"")
+                .containsPattern("\"statistic\":\"COUNT\",\"value\":[1-9]");
+        assertThat(http.get("/actuator/metrics/cache.gets?tag=cache:users&tag=cache.manager:cachekit&tag=result:miss")
+                        .body())
+                .containsPattern("\"statistic\":\"COUNT\",\"value\":[1-9]");
+        assertThat(http.get("/actuator/metrics/cache.gets").body())
+                .as("the tags dashboards filter on")
+                .contains("\"tag\":\"cache\"")
+                .contains("\"tag\":\"cache.manager\"")
+                .contains("\"tag\":\"name\"")
+                .contains("\"tag\":\"result\"");
     }
 }

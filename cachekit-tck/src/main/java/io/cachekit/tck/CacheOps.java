@@ -25,34 +25,49 @@ public interface CacheOps {
 
     /** Which API a test goes through. */
     enum Path {
+        /** The sync API. */
         SYNC,
+        /** The async view, each future awaited. */
         ASYNC
     }
 
+    /** The cache the operations go to. */
     Cache cache();
 
+    /** See {@link Cache#get(String, Class)}. */
     <T> T get(String key, Class<T> type);
 
+    /** See {@link Cache#get(String, TypeRef)}. */
     <T> T get(String key, TypeRef<T> type);
 
+    /** See {@link Cache#getWithTtl(String, Class)}. */
     <T> CacheEntry<T> getWithTtl(String key, Class<T> type);
 
+    /** See {@link Cache#set(String, Object)}. */
     void set(String key, Object value);
 
+    /** See {@link Cache#set(String, Object, Duration)}. */
     void set(String key, Object value, Duration ttl);
 
+    /** See {@link Cache#setIfAbsent}. */
     boolean setIfAbsent(String key, Object value, Duration ttl);
 
+    /** See {@link Cache#delete}. */
     void delete(String key);
 
+    /** See {@link Cache#has}. */
     boolean has(String key);
 
+    /** See {@link Cache#clear}. */
     void clear();
 
+    /** See {@link Cache#getMany(Collection, Class)}. */
     <T> Map<String, T> getMany(Collection<String> keys, Class<T> type);
 
+    /** See {@link Cache#setMany(Map, Duration)}. */
     void setMany(Map<String, ?> entries, Duration ttl);
 
+    /** See {@link Cache#getOrLoad(String, Class, Duration, CacheLoader)}. */
     <T> T getOrLoad(String key, Class<T> type, Duration ttl, CacheLoader<T> loader);
 
     /** A tagged write; see {@link Cache#set(String, Object, Duration, Tags)}. */

@@ -16,6 +16,7 @@ public final class ManualClock extends Clock {
         this(Instant.now());
     }
 
+    /** A clock standing at {@code start}. */
     public ManualClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }

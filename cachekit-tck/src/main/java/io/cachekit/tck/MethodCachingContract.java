@@ -34,24 +34,31 @@ public abstract class MethodCachingContract {
 
     /** A generic repository whose methods return its type parameter in several shapes. */
     public interface Repository<T> {
+        /** One entity. */
         @Cached
         T find(long id);
 
+        /** Every entity. */
         @Cached
         List<T> all();
 
+        /** One entity, if any. */
         @Cached
         Optional<T> maybe(long id);
 
+        /** Entities by group. */
         @Cached
         Map<String, List<? extends T>> grouped();
 
+        /** One entity, later. */
         @Cached
         CompletableFuture<T> findAsync(long id);
     }
 
+    /** A repository of users. */
     public interface UserRepository extends Repository<CacheBackendContract.User> {}
 
+    /** A repository of orders. */
     public interface OrderRepository extends Repository<Order> {}
 
     /** Counts every call and answers with values built from the arguments. */
@@ -153,27 +160,35 @@ public abstract class MethodCachingContract {
 
     /** Futures and nulls, with and without caching nulls. */
     public interface Lookups {
+        /** An order, cached when its future completes. */
         @Cached
         CompletableFuture<Order> order(long id);
 
+        /** A customer's orders, cached when the stage completes. */
         @Cached
         CompletionStage<List<Order>> orders(String customer);
 
+        /** Always null, cached. */
         @Cached
         Order nothing(long id);
 
+        /** Always null, not cached. */
         @Cached(cacheNull = false)
         Order nothingUncached(long id);
 
+        /** An overload taking a {@code long}. */
         @Cached
         String describe(long id);
 
+        /** An overload taking a {@code String}. */
         @Cached
         String describe(String id);
 
+        /** An overload whose second argument is left out of the key. */
         @Cached
         String describe(long id, @CacheKeyIgnore Object requestContext);
 
+        /** Two strings joined, keyed by a template with a delimiter. */
         @Cached(key = "{0}:{1}")
         String join(String first, String second);
     }

@@ -105,7 +105,7 @@ public final class RedisUriParser {
                 node.withVerifyPeer(verifyMode);
             }
             if (password != null && user.isEmpty()) {
-                node.withPassword(password);
+                node.withPassword(password.toCharArray()); // not the String overload, deprecated in 6.x
             } else if (password != null) {
                 node.withAuthentication(user, password);
             }
