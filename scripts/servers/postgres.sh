@@ -153,15 +153,33 @@ stop() {
 # SIGSTOP/SIGCONT the postmaster and every server process it forked: a paused server keeps its
 # connections and accepts new ones at the TCP level, but answers nothing.
 signal_server() { # STOP|CONT
-    local pid children
+    local pid
     if [ ! -f "$PGDATA_DIR/postmaster.pid" ]; then
         [ "$1" = CONT ] && return 0 # nothing runs, so nothing is paused
         fail "no server runs in $PGDATA_DIR"
     fi
     pid="$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
-    children="$(pgrep -P "$pid" || true)"
-    # shellcheck disable=SC2086
-    kill -"$1" "$pid" $children || fail "could not send SIG$1 to the server in $PGDATA_DIR"
+    # The postmaster first, so it forks no backend while the children are signalled; then the children until
+    # every one is in the wanted state: kill returns before the kernel has stopped a process, and a child
+    # forked between a listing and the kill would otherwise keep answering.
+    kill -"$1" "$pid" || fail "could not send SIG$1 to the server in $PGDATA_DIR"
+    local attempt
+    for attempt in $(seq 1 100); do
+        local pending=0 child state
+        for child in $pid $(pgrep -P "$pid" || true); do
+            state="$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null || echo gone)"
+            if [ "$1" = STOP ] && [ "$state" != T ] && [ "$state" != t ] && [ "$state" != gone ]; then
+                kill -STOP "$child" 2>/dev/null || true
+                pending=1
+            elif [ "$1" = CONT ] && { [ "$state" = T ] || [ "$state" = t ]; }; then
+                kill -CONT "$child" 2>/dev/null || true
+                pending=1
+            fi
+        done
+        [ "$pending" = 0 ] && return 0
+        sleep 0.02
+    done
+    fail "the processes of the server in $PGDATA_DIR did not all take SIG$1"
 }
 
 status() {
