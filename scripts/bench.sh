@@ -18,7 +18,7 @@
 #   --rounds N          rounds of each comparison (default 3; fewer only with --out)
 #   --forks N           JMH forks per run (default 1)
 #   --warmup-iterations N, --warmup-time T, --iterations N, --time T
-#                       JMH iterations of each run (defaults 2 x 1s warm-up, 3 x 1s measurement)
+#                       JMH iterations of each run (defaults 1 x 1s warm-up, 2 x 1s measurement)
 #   --max-load X        refuse to start while the 1-minute load average is above X (default 1.0)
 #   --ignore-load       start whatever the load average (it is still recorded)
 #   --note TEXT         a note for the page, e.g. what else ran on the machine
@@ -55,9 +55,9 @@ usage() {
 threads=1,2
 rounds=3
 forks=1
-warmup_iterations=2
+warmup_iterations=1
 warmup_time=1s
-iterations=3
+iterations=2
 time=1s
 max_load=1.0
 ignore_load=0

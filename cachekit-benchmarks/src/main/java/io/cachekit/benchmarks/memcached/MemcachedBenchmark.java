@@ -66,8 +66,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 2, time = 1)
 public class MemcachedBenchmark {
     static final int IN_FLIGHT = 16;
     static final int TTL_SECONDS = (int) TTL.toSeconds();

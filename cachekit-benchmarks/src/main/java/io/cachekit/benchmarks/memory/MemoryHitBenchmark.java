@@ -49,8 +49,8 @@ import org.springframework.context.annotation.Configuration;
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 2, time = 1)
 public class MemoryHitBenchmark {
     static final int KEY_COUNT = 1024; // a power of two: the cursor wraps with a mask
     static final int MAX_SIZE = 10_000;

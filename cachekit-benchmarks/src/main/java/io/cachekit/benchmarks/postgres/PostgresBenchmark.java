@@ -69,8 +69,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 2, time = 1)
 public class PostgresBenchmark {
     static final int POOL_SIZE = 4;
     static final Duration TIMEOUT = Duration.ofSeconds(5);
