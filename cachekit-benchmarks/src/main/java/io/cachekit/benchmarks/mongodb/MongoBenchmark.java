@@ -235,10 +235,15 @@ public class MongoBenchmark {
             }
         }
 
-        /** Drops a collection, then lets Cachekit create it with its indexes. */
+        /**
+         * Drops a collection (of a server named by {@code cachekit.mongodb.uri}: the one started in this fork has
+         * none yet), then lets Cachekit create it with its indexes.
+         */
         void recreate(String collection) {
-            try (MongoClient client = MongoClients.create(uri)) {
-                client.getDatabase(DATABASE).getCollection(collection).drop();
+            if (embedded == null) {
+                try (MongoClient client = MongoClients.create(uri)) {
+                    client.getDatabase(DATABASE).getCollection(collection).drop();
+                }
             }
             CachekitConfig config = CachekitConfig.builder().build();
             MongoBackend.create(options(collection), Cachekit.contextOf(config)).close();

@@ -2,6 +2,7 @@ package io.cachekit.benchmarks.report;
 
 import io.cachekit.benchmarks.memory.MemoryPerEntry;
 import io.cachekit.benchmarks.run.GroupPlan;
+import io.cachekit.benchmarks.run.RoundRunner;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -230,6 +231,35 @@ public final class ReportPage {
                         "  code is not shown until it is rerun. `scripts/bench.sh` refuses to start when the 1-minute\n")
                 .append(
                         "  load average is above a threshold (`--max-load`, default 1.0) unless given `--ignore-load`.\n\n");
+
+        md.append("## Groups\n\n");
+        md.append("Each group reruns with one command, which starts the servers it needs and rewrites this page;\n")
+                .append(
+                        "`scripts/bench.sh --help` lists the options (thread list, rounds, iterations, load threshold).\n")
+                .append("Runs and time with the default settings, on a 2-core machine:\n\n");
+        md.append("| Group | Rerun | Runs | About |\n");
+        md.append("| --- | --- | ---: | ---: |\n");
+        int allRuns = 0;
+        double allSeconds = 0;
+        for (KnownGroup known : KNOWN_GROUPS) {
+            RoundRunner.Estimate estimate = RoundRunner.estimate(known.name());
+            allRuns += estimate.runs();
+            allSeconds += estimate.seconds();
+            md.append("| ")
+                    .append(known.title())
+                    .append(" | `scripts/bench.sh ")
+                    .append(known.name())
+                    .append("` | ")
+                    .append(estimate.runs())
+                    .append(" | ")
+                    .append(Math.round(estimate.seconds() / 60))
+                    .append(" min |\n");
+        }
+        md.append("| every group | `scripts/bench.sh all` | ")
+                .append(allRuns)
+                .append(" | ")
+                .append(Math.round(allSeconds / 60))
+                .append(" min |\n\n");
 
         Set<String> revisions =
                 groups.stream().map(g -> "`" + g.revision() + "`").collect(Collectors.toCollection(LinkedHashSet::new));

@@ -69,8 +69,18 @@ public final class RoundRunner {
             "load-before",
             "lock-wait-seconds");
 
-    /** What a fork costs beyond its iterations (JVM start, class loading, setup): for the time estimate. */
-    private static final double FORK_OVERHEAD_SECONDS = 2.5;
+    /**
+     * What a fork costs beyond its iterations (JVM start, class loading, clients, writing the keys of the setup),
+     * in seconds, for the time estimate: smoke runs on a loaded 2-core machine, scaled down to a quiet one.
+     */
+    private static double forkOverheadSeconds(String group) {
+        return switch (group) {
+            case "memory" -> 1.5;
+            case "redis", "memcached", "postgres" -> 2.5;
+            case "mongodb" -> 3.5;
+            default -> 4.5; // dynamodb, firestore: emulators that take thousands of writes per setup slowly
+        };
+    }
 
     private final Map<String, String> options;
     private final String group;
@@ -136,6 +146,16 @@ public final class RoundRunner {
 
     // ---------------------------------------------------------------- the plan
 
+    /** How many runs a group makes with the default settings, and about how long they take. */
+    public record Estimate(int runs, double seconds) {}
+
+    /** The estimate of {@code group} with the default settings (3 rounds, threads 1 and 2, 1 fork per run). */
+    public static Estimate estimate(String group) {
+        RoundRunner runner = new RoundRunner(Map.of("group", group));
+        List<Step> steps = runner.steps();
+        return new Estimate(steps.size(), runner.estimateSeconds(steps));
+    }
+
     /** One JMH run of one row, or one heap measurement of one configuration. */
     record Step(
             GroupPlan.Block block, String method, MemoryPerEntry.Config config, int threads, int round, int position) {
@@ -187,8 +207,8 @@ public final class RoundRunner {
     }
 
     double estimateSeconds(List<Step> steps) {
-        double perRun =
-                forks * (FORK_OVERHEAD_SECONDS + warmupIterations * seconds(warmupTime) + iterations * seconds(time));
+        double perRun = forks
+                * (forkOverheadSeconds(group) + warmupIterations * seconds(warmupTime) + iterations * seconds(time));
         double total = 0;
         for (Step step : steps) {
             total += step.config() != null ? step.config().estimatedSeconds() : perRun;
@@ -289,6 +309,8 @@ public final class RoundRunner {
                 .measurementIterations(iterations)
                 .measurementTime(time)
                 .threads(step.threads())
+                // The clients' INFO logs (connections, reactors) would drown the progress lines.
+                .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
                 .shouldFailOnError(true)
                 .output(log.toString());
         Collection<RunResult> results = runWaitingForLock(builder, log);
