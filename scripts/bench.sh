@@ -27,6 +27,7 @@
 #   --only REGEX        only the comparisons whose id (Class.method) matches; needs --out
 #   --rerun-stale       also rerun the groups in docs/benchmarks/ that measured other code
 #   --plan              print every run and the time it will take; run nothing
+#   --render            only render the page again from the results kept (no GROUP needed)
 #
 # Results for docs/ need a clean work tree (outside docs/), at least 3 rounds, and the default comparisons.
 #
@@ -67,6 +68,7 @@ smoke=0
 only=""
 rerun_stale=0
 plan=0
+render_only=0
 groups=()
 command_options=() # the options that change what is measured, for the rerun command on the page
 
@@ -98,13 +100,14 @@ while (($#)); do
     --smoke) smoke=1 && shift ;;
     --rerun-stale) rerun_stale=1 && shift ;;
     --plan) plan=1 && shift ;;
+    --render) render_only=1 && shift ;;
     -h | --help) usage 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) groups+=("$1") && shift ;;
     esac
 done
 
-((${#groups[@]})) || usage
+((${#groups[@]} || render_only)) || usage
 if [[ " ${groups[*]} " == *" all "* ]]; then
     groups=("${ALL_GROUPS[@]}")
 fi
@@ -158,6 +161,12 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     mvn -B -q -Pbench -pl cachekit-benchmarks -am package -DskipTests
 fi
 [[ -f $JAR ]] || die "$JAR is missing; build it without BENCH_SKIP_BUILD"
+
+if ((render_only)); then
+    mkdir -p "$results_dir"
+    java -cp "$JAR" "$REPORT" render --dir "$results_dir" --page "$page" --code-tree "$code_tree"
+    exit 0
+fi
 
 runner_args=(--rounds "$rounds" --threads "$threads" --forks "$forks"
     --warmup-iterations "$warmup_iterations" --warmup-time "$warmup_time"

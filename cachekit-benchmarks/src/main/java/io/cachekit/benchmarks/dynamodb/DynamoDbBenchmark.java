@@ -314,14 +314,20 @@ public class DynamoDbBenchmark {
                 writes.add(async.putItem(put(stringKey(i), Payloads.STRING_BYTES)));
             }
             CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).join();
+            List<CompletableFuture<GetItemResponse>> records = new ArrayList<>();
+            List<CompletableFuture<GetItemResponse>> strings = new ArrayList<>();
+            for (int i = 0; i < KEY_COUNT; i++) {
+                records.add(async.getItem(get(recordKey(i))));
+                strings.add(async.getItem(get(stringKey(i))));
+            }
             for (int i = 0; i < KEY_COUNT; i++) {
                 expect(
                         Payloads.RECORD,
-                        Payloads.decode(value(sync.getItem(get(recordKey(i))))),
+                        Payloads.decode(value(records.get(i).join())),
                         "the raw GetItem of " + recordKey(i));
                 expect(
                         Payloads.STRING,
-                        Payloads.decodeString(value(sync.getItem(get(stringKey(i))))),
+                        Payloads.decodeString(value(strings.get(i).join())),
                         "the raw GetItem of " + stringKey(i));
             }
             missed.reset();
