@@ -224,6 +224,21 @@ public final class ReportPage {
                 .append(
                         "  show the median of each over the rounds. Rows that start 16 calls and wait for all of them\n")
                 .append("  count 16 operations per sample, so their percentiles are a batch's time divided by 16.\n");
+        md.append("- **Fair baselines.** Remote rows cache a ~1 KB JSON record (a 100-character string is the\n")
+                .append("  second value). The raw side encodes and decodes the record with Jackson configured as\n")
+                .append(
+                        "  Cachekit's codec on every call, and every fork checks that both sides send the same payload\n")
+                .append(
+                        "  bytes (Cachekit adds its 12-byte envelope header). Both sides have the same client settings,\n")
+                .append(
+                        "  timeouts and blocking mode, and a store of their own: Redis key prefixes, PostgreSQL tables\n")
+                .append(
+                        "  dropped and created again in every fork, MongoDB collections, DynamoDB tables and Firestore\n")
+                .append("  collections of their own. Raw Lettuce uses `ByteArrayCodec`, in both its sync API and the\n")
+                .append(
+                        "  async-plus-wait form Cachekit uses. The Javadoc of each benchmark class gives the details.\n");
+        md.append("- **Toolkit cost.** A no-op backend (gets return stored bytes, sets keep a reference) shows what\n")
+                .append("  Cachekit itself costs per call, beside Jackson alone on the same record.\n");
         md.append("- **Threads.** Comparisons run at each count of the thread list (`--threads`, default 1 and 2\n")
                 .append("  on this 2-core machine) unless a row fixes its own.\n");
         md.append("- **One revision.** Every group on this page measured the same code; a group recorded at other\n")
