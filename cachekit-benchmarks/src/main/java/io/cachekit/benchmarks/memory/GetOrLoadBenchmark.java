@@ -28,12 +28,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * to 10,000 entries with a ten-minute TTL ({@code expireAfterWrite} on Caffeine's side).
  *
  * <p>Every call misses: it loads, stores, returns the value, and then the key is deleted ({@code delete} /
- * {@code invalidate}), so the next call of the key misses again. Both sides pay for the delete. The loader does a
- * little work ({@code Blackhole.consumeCPU(256)}, some hundreds of nanoseconds) and counts itself: the counters
- * {@code loads} and {@code calls} give the loads per call. Alone, one
- * thread walks 1,024 keys. On one key, eight threads call for the same key at once: a load in flight makes the
- * others wait for its value (one load per key at a time in a process on both sides), so fewer loads than calls
- * run.
+ * {@code invalidate}), so the next call of the key misses again. Both sides pay for the delete. The loader does some
+ * work and counts itself: the counters {@code loads} and {@code calls} give the loads per call. Alone, one thread
+ * walks 1,024 keys and the loader takes some hundreds of nanoseconds ({@code Blackhole.consumeCPU(256)}), so that
+ * the cache's own cost shows. On one key, eight threads call for the same key at once and the loader takes some
+ * microseconds ({@code consumeCPU(4096)}): a load in flight makes the others wait for its value (one load per key at
+ * a time in a process, on both sides), so fewer loads than calls run.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -48,7 +48,10 @@ public class GetOrLoadBenchmark {
     static final Duration TTL = Duration.ofMinutes(10);
     static final String HOT_KEY = "user:hot";
     static final String VALUE = "loaded value";
+    /** The loader's work alone: some hundreds of nanoseconds, so that the cache's own cost shows. */
     static final int LOAD_WORK = 256;
+    /** The loader's work on one key: some microseconds, so that calls arrive while a load runs and wait for it. */
+    static final int SLOW_LOAD_WORK = 4096;
 
     // ---------------------------------------------------------------- rows
 
@@ -84,7 +87,7 @@ public class GetOrLoadBenchmark {
             order = 41)
     public String cachekitGetOrLoadOneKey(CachekitState state, Loads loads) {
         loads.calls++;
-        String value = state.cache.getOrLoad(HOT_KEY, String.class, TTL, loads.loader);
+        String value = state.cache.getOrLoad(HOT_KEY, String.class, TTL, loads.slowLoader);
         state.cache.delete(HOT_KEY);
         return value;
     }
@@ -93,7 +96,7 @@ public class GetOrLoadBenchmark {
     @ReportRow(label = "Caffeine `get(key, fn)` miss that loads, 8 threads on one key")
     public String caffeineGetWithLoaderOneKey(CaffeineState state, Loads loads) {
         loads.calls++;
-        String value = state.cache.get(HOT_KEY, loads.function);
+        String value = state.cache.get(HOT_KEY, loads.slowFunction);
         state.cache.invalidate(HOT_KEY);
         return value;
     }
@@ -133,11 +136,13 @@ public class GetOrLoadBenchmark {
         /** Calls this thread made. */
         public long calls;
 
-        final CacheLoader<String> loader = () -> load();
-        final Function<String, String> function = key -> load();
+        final CacheLoader<String> loader = () -> load(LOAD_WORK);
+        final Function<String, String> function = key -> load(LOAD_WORK);
+        final CacheLoader<String> slowLoader = () -> load(SLOW_LOAD_WORK);
+        final Function<String, String> slowFunction = key -> load(SLOW_LOAD_WORK);
 
-        private String load() {
-            Blackhole.consumeCPU(LOAD_WORK);
+        private String load(int work) {
+            Blackhole.consumeCPU(work);
             loads++;
             return VALUE;
         }
