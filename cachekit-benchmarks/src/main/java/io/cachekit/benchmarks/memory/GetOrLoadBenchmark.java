@@ -7,6 +7,7 @@ import io.cachekit.Cachekit;
 import io.cachekit.benchmarks.report.ReportRow;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,12 +32,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code invalidate}), so the next call of the key misses again. Both sides pay for the delete. The loader does some
  * work and counts itself: the counters {@code loads} and {@code calls} give the loads per call. Alone, one thread
  * walks 1,024 keys and the loader takes some hundreds of nanoseconds ({@code Blackhole.consumeCPU(256)}), so that
- * the cache's own cost shows. On one key, eight threads call for the same key at once and the loader takes some
- * microseconds ({@code consumeCPU(4096)}): a load in flight makes the others wait for its value (one load per key at
- * a time in a process, on both sides), so fewer loads than calls run.
+ * the cache's own cost shows. On one key, eight threads call for the same key at once and the loader waits 100
+ * microseconds, as a remote call would: a load in flight makes the others wait for its value (one load per key at a
+ * time in a process, on both sides), so fewer loads than calls run. Cachekit hands waiters the value of the load
+ * they waited for; a Caffeine waiter reads the map again once the load is done, and loads again if the key was
+ * deleted meanwhile: the loads per call show the difference.
  */
 @BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
@@ -50,8 +53,11 @@ public class GetOrLoadBenchmark {
     static final String VALUE = "loaded value";
     /** The loader's work alone: some hundreds of nanoseconds, so that the cache's own cost shows. */
     static final int LOAD_WORK = 256;
-    /** The loader's work on one key: some microseconds, so that calls arrive while a load runs and wait for it. */
-    static final int SLOW_LOAD_WORK = 4096;
+    /**
+     * How long the loader waits on one key, as for a remote call: 100 microseconds, so that the other threads call
+     * while a load runs (on a 2-core machine, a loader that only computes would rarely overlap with another call).
+     */
+    static final long SLOW_LOAD_NANOS = 100_000;
 
     // ---------------------------------------------------------------- rows
 
@@ -60,7 +66,9 @@ public class GetOrLoadBenchmark {
             label = "Cachekit `getOrLoad` miss that loads (memory backend), alone",
             compareTo = "caffeineGetWithLoader",
             threads = 1,
-            order = 40)
+            order = 40,
+            note = "Every call misses, loads (a loader of some hundreds of nanoseconds), stores and returns; the key is"
+                    + " then deleted on both sides, so that the next call misses again.")
     public String cachekitGetOrLoad(CachekitState state, Keys keys, Loads loads) {
         String key = keys.next();
         loads.calls++;
@@ -84,7 +92,11 @@ public class GetOrLoadBenchmark {
             label = "Cachekit `getOrLoad` miss that loads (memory backend), 8 threads on one key",
             compareTo = "caffeineGetWithLoaderOneKey",
             threads = 8,
-            order = 41)
+            order = 41,
+            note = "Eight threads call for one key; each call gets or loads, then deletes the key. The loader waits"
+                    + " 100 microseconds, as a remote call would, so calls arrive while a load runs. Cachekit hands"
+                    + " waiters the value of the load they waited for; a Caffeine waiter reads the map again once"
+                    + " the load is done, and loads again if the key was deleted meanwhile.")
     public String cachekitGetOrLoadOneKey(CachekitState state, Loads loads) {
         loads.calls++;
         String value = state.cache.getOrLoad(HOT_KEY, String.class, TTL, loads.slowLoader);
@@ -138,8 +150,14 @@ public class GetOrLoadBenchmark {
 
         final CacheLoader<String> loader = () -> load(LOAD_WORK);
         final Function<String, String> function = key -> load(LOAD_WORK);
-        final CacheLoader<String> slowLoader = () -> load(SLOW_LOAD_WORK);
-        final Function<String, String> slowFunction = key -> load(SLOW_LOAD_WORK);
+        final CacheLoader<String> slowLoader = () -> slowLoad();
+        final Function<String, String> slowFunction = key -> slowLoad();
+
+        private String slowLoad() {
+            LockSupport.parkNanos(SLOW_LOAD_NANOS);
+            loads++;
+            return VALUE;
+        }
 
         private String load(int work) {
             Blackhole.consumeCPU(work);
