@@ -1,8 +1,10 @@
 package io.cachekit.benchmarks.firestore;
 
 import static io.cachekit.benchmarks.ReadWriteKeys.KEY_COUNT;
+import static io.cachekit.benchmarks.ReadWriteKeys.TTL;
 import static io.cachekit.benchmarks.ReadWriteKeys.expect;
-import static io.cachekit.benchmarks.ReadWriteKeys.readKey;
+import static io.cachekit.benchmarks.ReadWriteKeys.recordKey;
+import static io.cachekit.benchmarks.ReadWriteKeys.stringKey;
 
 import com.google.api.core.ApiFuture;
 import com.google.cloud.Timestamp;
@@ -15,10 +17,12 @@ import com.google.cloud.firestore.WriteResult;
 import io.cachekit.AsyncCache;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
+import io.cachekit.benchmarks.Payloads;
 import io.cachekit.benchmarks.ReadWriteKeys;
+import io.cachekit.benchmarks.UserRecord;
+import io.cachekit.benchmarks.report.Goal;
 import io.cachekit.benchmarks.report.ReportRow;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,39 +44,33 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Cachekit's Firestore backend against the raw Firestore client doing the same document get and set of the
- * same bytes on the same emulator.
+ * Cachekit's Firestore backend against the raw Firestore client doing the same document get and set of the same
+ * bytes on the same emulator.
  *
- * <p>The emulator is the one {@code scripts/servers/firestore.sh start} runs ({@code 127.0.0.1:8700}); the
- * system property {@code cachekit.firestore.host} points elsewhere. Each subject has one client (one gRPC
- * channel) and a collection of its own, and uses the same keys ({@code user:<n>}, 1,024 of them) and values
- * (100-character strings, stored as their UTF-8 bytes in a Blob field: no JSON on either side). The raw client
- * writes what an application would write by hand: the key as document id, a {@code value} Blob and an {@code
- * expiresAt} Timestamp ten minutes ahead; it reads the document and decodes the Blob. Cachekit also writes
- * the namespace field, hashes the key into the document id, and wraps the value in its 12-byte envelope.
- * Reads walk pre-written keys; writes cycle over another 1,024 keys.
- *
- * <p>Sync rows make one call per invocation from each of the four threads. Async rows start {@value #BATCH}
- * calls, then wait for them all; JMH counts each call. Setup checks that every measured read is a hit, and
- * teardown fails the run if one was not.
+ * <p>The emulator is the one {@code scripts/servers/firestore.sh start} runs ({@code 127.0.0.1:8700}); the system
+ * property {@code cachekit.firestore.host} points elsewhere. Each side has one client (one gRPC channel), a
+ * collection of its own ({@code bench-cachekit}, {@code bench-raw}) and waits at most five seconds. The raw client
+ * writes what an application writes by hand: the key as document id, a {@code value} Blob and an {@code
+ * expiresAt} Timestamp ten minutes ahead; it reads the document, checks the expiry and decodes the Blob. The main
+ * value is the ~1 KB JSON record, encoded and decoded by Jackson on every raw call (the same payload bytes as
+ * Cachekit's); a 100-character string is the second. Cachekit also writes the namespace field, hashes the key into
+ * the document id, and wraps the value in its 12-byte envelope. Both sides use the client's own futures for async
+ * calls. Async rows start {@value #IN_FLIGHT} calls, then wait for them all; JMH counts each call. Setup checks
+ * that every measured read is a hit, and teardown fails the run if one was not.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Threads(4)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 3, time = 3)
-@Measurement(iterations = 5, time = 3)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 2, time = 1)
 public class FirestoreBenchmark {
-    static final int BATCH = 16;
-    static final Duration TTL = Duration.ofMinutes(10);
-    static final String VALUE = "v".repeat(100);
+    static final int IN_FLIGHT = 16;
 
     static final String HOST = System.getProperty("cachekit.firestore.host", "127.0.0.1:8700");
     static final String PROJECT = "demo-bench";
@@ -81,35 +79,36 @@ public class FirestoreBenchmark {
 
     @Benchmark
     @ReportRow(
-            label = "Cachekit `Cache.get` (Firestore backend)",
-            baseline = "firestoreGet",
-            atLeast = 0.9,
-            target = "Cachekit get on Firestore >= 0.9 x raw client document get")
-    public String cachekitGet(CachekitState state, ReadWriteKeys keys) {
-        return state.cache.get(keys.nextRead(), String.class);
+            label = "Cachekit `Cache.get` of the ~1 KB JSON record (Firestore)",
+            compareTo = "firestoreGet",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            order = 10)
+    public UserRecord cachekitGet(CachekitState state, ReadWriteKeys keys) {
+        return state.cache.get(keys.nextRecordRead(), UserRecord.class);
     }
 
     @Benchmark
     @ReportRow(
-            label = "Cachekit `Cache.set` (Firestore backend)",
-            baseline = "firestoreSet",
-            atLeast = 0.9,
-            target = "Cachekit set on Firestore >= 0.9 x raw client document set")
+            label = "Cachekit `Cache.set` of the ~1 KB JSON record (Firestore)",
+            compareTo = "firestoreSet",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            order = 11)
     public void cachekitSet(CachekitState state, ReadWriteKeys keys) {
-        state.cache.set(keys.nextWrite(), VALUE, TTL);
+        state.cache.set(keys.nextRecordWrite(), Payloads.RECORD, TTL);
     }
 
     @Benchmark
-    @OperationsPerInvocation(BATCH)
+    @OperationsPerInvocation(IN_FLIGHT)
     @ReportRow(
-            label = "Cachekit `AsyncCache.get` (Firestore backend, " + BATCH + " in flight per thread)",
-            baseline = "firestoreAsyncGet",
-            atLeast = 0.9,
-            target = "Cachekit async get on Firestore >= 0.9 x raw client async document get")
+            label = "Cachekit `AsyncCache.get` of the record (Firestore, " + IN_FLIGHT + " in flight)",
+            compareTo = "firestoreAsyncGet",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            threads = 1,
+            order = 20)
     public void cachekitAsyncGet(CachekitState state, ReadWriteKeys keys, Blackhole blackhole) {
-        CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            calls[i] = state.async.get(keys.nextRead(), String.class);
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls[i] = state.async.get(keys.nextRecordRead(), UserRecord.class);
         }
         for (CompletableFuture<?> call : calls) {
             blackhole.consume(call.join());
@@ -117,58 +116,100 @@ public class FirestoreBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(BATCH)
+    @OperationsPerInvocation(IN_FLIGHT)
     @ReportRow(
-            label = "Cachekit `AsyncCache.set` (Firestore backend, " + BATCH + " in flight per thread)",
-            baseline = "firestoreAsyncSet",
-            atLeast = 0.9,
-            target = "Cachekit async set on Firestore >= 0.9 x raw client async document set")
+            label = "Cachekit `AsyncCache.set` of the record (Firestore, " + IN_FLIGHT + " in flight)",
+            compareTo = "firestoreAsyncSet",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            threads = 1,
+            order = 21)
     public void cachekitAsyncSet(CachekitState state, ReadWriteKeys keys) {
-        CompletableFuture<?>[] calls = new CompletableFuture<?>[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            calls[i] = state.async.set(keys.nextWrite(), VALUE, TTL);
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls[i] = state.async.set(keys.nextRecordWrite(), Payloads.RECORD, TTL);
         }
         CompletableFuture.allOf(calls).join();
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `Cache.get` of a 100-character string (Firestore)",
+            compareTo = "firestoreGetString",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            threads = 1,
+            order = 30)
+    public String cachekitGetString(CachekitState state, ReadWriteKeys keys) {
+        return state.cache.get(keys.nextStringRead(), String.class);
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `Cache.set` of a 100-character string (Firestore)",
+            compareTo = "firestoreSetString",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 13")},
+            threads = 1,
+            order = 31)
+    public void cachekitSetString(CachekitState state, ReadWriteKeys keys) {
+        state.cache.set(keys.nextStringWrite(), Payloads.STRING, TTL);
     }
 
     // ---------------------------------------------------------------- raw client rows
 
     @Benchmark
-    @ReportRow(label = "Raw Firestore client document get")
-    public String firestoreGet(RawState state, ReadWriteKeys keys) throws Exception {
-        return state.read(await(state.documents.document(keys.nextRead()).get()));
+    @ReportRow(label = "Raw Firestore client document get + Jackson")
+    public UserRecord firestoreGet(RawState state, ReadWriteKeys keys) throws Exception {
+        return state.checkHit(Payloads.decode(
+                state.read(await(state.documents.document(keys.nextRecordRead()).get()))));
     }
 
     @Benchmark
-    @ReportRow(label = "Raw Firestore client document set")
+    @ReportRow(label = "Raw Firestore client document set + Jackson")
     public WriteResult firestoreSet(RawState state, ReadWriteKeys keys) throws Exception {
-        return await(state.documents.document(keys.nextWrite()).set(state.fields()));
+        return await(
+                state.documents.document(keys.nextRecordWrite()).set(state.fields(Payloads.encode(Payloads.RECORD))));
     }
 
     @Benchmark
-    @OperationsPerInvocation(BATCH)
-    @ReportRow(label = "Raw Firestore client async document get (" + BATCH + " in flight per thread)")
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(label = "Raw Firestore client async document get + Jackson (" + IN_FLIGHT + " in flight)")
     public void firestoreAsyncGet(RawState state, ReadWriteKeys keys, Blackhole blackhole) throws Exception {
-        List<ApiFuture<DocumentSnapshot>> calls = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            calls.add(state.documents.document(keys.nextRead()).get());
+        List<ApiFuture<DocumentSnapshot>> calls = new ArrayList<>(IN_FLIGHT);
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls.add(state.documents.document(keys.nextRecordRead()).get());
         }
         for (ApiFuture<DocumentSnapshot> call : calls) {
-            blackhole.consume(state.read(await(call)));
+            blackhole.consume(state.checkHit(Payloads.decode(state.read(await(call)))));
         }
     }
 
     @Benchmark
-    @OperationsPerInvocation(BATCH)
-    @ReportRow(label = "Raw Firestore client async document set (" + BATCH + " in flight per thread)")
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(label = "Raw Firestore client async document set + Jackson (" + IN_FLIGHT + " in flight)")
     public void firestoreAsyncSet(RawState state, ReadWriteKeys keys, Blackhole blackhole) throws Exception {
-        List<ApiFuture<WriteResult>> calls = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            calls.add(state.documents.document(keys.nextWrite()).set(state.fields()));
+        List<ApiFuture<WriteResult>> calls = new ArrayList<>(IN_FLIGHT);
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls.add(state.documents
+                    .document(keys.nextRecordWrite())
+                    .set(state.fields(Payloads.encode(Payloads.RECORD))));
         }
         for (ApiFuture<WriteResult> call : calls) {
             blackhole.consume(await(call));
         }
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw Firestore client document get of the string")
+    public String firestoreGetString(RawState state, ReadWriteKeys keys) throws Exception {
+        return state.checkHit(Payloads.decodeString(
+                state.read(await(state.documents.document(keys.nextStringRead()).get()))));
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw Firestore client document set of the string")
+    public WriteResult firestoreSetString(RawState state, ReadWriteKeys keys) throws Exception {
+        return await(state.documents
+                .document(keys.nextStringWrite())
+                .set(state.fields(Payloads.STRING.getBytes(StandardCharsets.UTF_8))));
     }
 
     /** Waits as the backend does: for at most its timeout. */
@@ -187,10 +228,11 @@ public class FirestoreBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
+            Payloads.checkSameBytes();
             cache = Cachekit.fromUri("firestore://" + PROJECT + "?emulatorHost=" + HOST
                     + "&collection=bench-cachekit&namespace=bench-cachekit&timeout=5s");
             async = cache.async();
-            missesAfterSetup = ReadWriteKeys.populate(cache, VALUE, TTL);
+            missesAfterSetup = ReadWriteKeys.populate(cache);
         }
 
         @TearDown(Level.Trial)
@@ -208,45 +250,70 @@ public class FirestoreBenchmark {
     public static class RawState {
         private Firestore client;
         CollectionReference documents;
-        private final Blob value = Blob.fromBytes(VALUE.getBytes(StandardCharsets.UTF_8));
         private final LongAdder missed = new LongAdder();
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
+            Payloads.checkSameBytes();
             client = FirestoreOptions.newBuilder()
                     .setProjectId(PROJECT)
                     .setEmulatorHost(HOST)
                     .build()
                     .getService();
             documents = client.collection("bench-raw");
+            List<ApiFuture<WriteResult>> writes = new ArrayList<>();
             for (int i = 0; i < KEY_COUNT; i++) {
-                await(documents.document(readKey(i)).set(fields()));
+                writes.add(documents.document(recordKey(i)).set(fields(Payloads.RECORD_BYTES)));
+                writes.add(documents.document(stringKey(i)).set(fields(Payloads.STRING_BYTES)));
+            }
+            for (ApiFuture<WriteResult> write : writes) {
+                write.get(30, TimeUnit.SECONDS);
+            }
+            // Read back concurrently, as the writes went: sequential reads take seconds on the emulator.
+            List<ApiFuture<DocumentSnapshot>> records = new ArrayList<>();
+            List<ApiFuture<DocumentSnapshot>> strings = new ArrayList<>();
+            for (int i = 0; i < KEY_COUNT; i++) {
+                records.add(documents.document(recordKey(i)).get());
+                strings.add(documents.document(stringKey(i)).get());
             }
             for (int i = 0; i < KEY_COUNT; i++) {
-                expect(VALUE, read(await(documents.document(readKey(i)).get())), "the raw get of " + readKey(i));
+                expect(
+                        Payloads.RECORD,
+                        Payloads.decode(read(records.get(i).get(30, TimeUnit.SECONDS))),
+                        "the raw get of " + recordKey(i));
+                expect(
+                        Payloads.STRING,
+                        Payloads.decodeString(read(strings.get(i).get(30, TimeUnit.SECONDS))),
+                        "the raw get of " + stringKey(i));
             }
             missed.reset();
         }
 
         /** What an application writes by hand: the value's bytes and a TTL-policy timestamp. */
-        Map<String, Object> fields() {
+        Map<String, Object> fields(byte[] value) {
             Instant expiry = Instant.now().plus(TTL);
             return Map.of(
                     "value",
-                    value,
+                    Blob.fromBytes(value),
                     "expiresAt",
                     Timestamp.ofTimeSecondsAndNanos(expiry.getEpochSecond(), expiry.getNano()));
         }
 
-        /** The value of a document that has not expired, as an application reads it by hand. */
-        String read(DocumentSnapshot document) {
+        /** The bytes of a document that has not expired, as an application reads it by hand; else null. */
+        byte[] read(DocumentSnapshot document) {
             Timestamp expiresAt = document.getTimestamp("expiresAt");
             Blob blob = document.getBlob("value");
             if (blob == null || expiresAt == null || expiresAt.compareTo(Timestamp.now()) <= 0) {
-                missed.increment();
                 return null;
             }
-            return new String(blob.toBytes(), StandardCharsets.UTF_8);
+            return blob.toBytes();
+        }
+
+        <T> T checkHit(T value) {
+            if (value == null) {
+                missed.increment();
+            }
+            return value;
         }
 
         @TearDown(Level.Trial)

@@ -1,31 +1,44 @@
 package io.cachekit.benchmarks.mongodb;
 
 import static io.cachekit.benchmarks.ReadWriteKeys.KEY_COUNT;
+import static io.cachekit.benchmarks.ReadWriteKeys.TTL;
 import static io.cachekit.benchmarks.ReadWriteKeys.expect;
-import static io.cachekit.benchmarks.ReadWriteKeys.readKey;
+import static io.cachekit.benchmarks.ReadWriteKeys.recordKey;
+import static io.cachekit.benchmarks.ReadWriteKeys.stringKey;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.result.UpdateResult;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.cachekit.AsyncCache;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
+import io.cachekit.benchmarks.BlockingExecutors;
+import io.cachekit.benchmarks.Payloads;
 import io.cachekit.benchmarks.ReadWriteKeys;
+import io.cachekit.benchmarks.UserRecord;
+import io.cachekit.benchmarks.report.Goal;
 import io.cachekit.benchmarks.report.ReportRow;
 import io.cachekit.mongodb.MongoBackend;
 import io.cachekit.mongodb.MongoBackendOptions;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.bson.BsonBinary;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,78 +46,175 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Cachekit's MongoDB backend against the raw MongoDB Java driver (mongodb-driver-sync, the same version)
- * doing the same work on the same collection of the same server: {@code find} by {@code _id} and {@code
- * replaceOne} with upsert.
+ * Cachekit's MongoDB backend against the raw MongoDB Java driver (mongodb-driver-sync, the same version) doing a
+ * {@code find} by {@code _id} and a {@code replaceOne} with upsert of the same bytes on the same server.
  *
  * <p>The server is the one {@code -Dcachekit.mongodb.uri=mongodb://...} names. Without it, each fork starts
- * mongo-java-server (a MongoDB wire-protocol server in Java, in memory; no real mongod can be installed on
- * the build machines) on a free loopback port in the benchmark's own JVM: both sides then talk to it over TCP
- * through the same driver, so the ratio still compares the client paths, but the server shares the JVM and
- * its absolute numbers say nothing about mongod. Reads walk 1,024 pre-written keys holding 100-character
- * strings; writes cycle over another 1,024 keys with a ten-minute TTL. The raw rows do what a careful
- * application would write by hand: a {@code find} that filters out expired documents (MongoDB's TTL monitor
- * deletes them only about once a minute) and a {@code replaceOne} that sets {@code expiresAt}. Cachekit adds
- * its envelope (codec, flags, expiry) and key handling on top. Setup checks that every measured read is a
- * hit, and teardown fails the run if one was not.
+ * mongo-java-server (a MongoDB wire-protocol server in Java, in memory; no real mongod can be installed on the
+ * build machines) on a free loopback port in the benchmark's own JVM: both sides talk to it over TCP through the
+ * same driver, so the ratio compares the client paths, but the server shares the JVM and its absolute numbers say
+ * nothing about mongod. Each side has a collection of its own ({@code bench_cachekit}, {@code bench_raw}, with
+ * the same indexes: Cachekit creates both), dropped at the start of every fork, and a five-second operation
+ * timeout. The raw rows do what a careful application writes by hand: a {@code find} of the value that filters
+ * out expired documents (MongoDB's TTL monitor deletes them only about once a minute) and a {@code replaceOne}
+ * that sets {@code expiresAt}, with the ~1 KB JSON record encoded and decoded by Jackson on every call (the same
+ * payload bytes as Cachekit's); a 100-character string is the second value. The driver is blocking, so
+ * Cachekit's async calls run on its bounded executor and the raw async rows on an executor built the same way.
+ * Setup checks that every measured read is a hit, and teardown fails the run if one was not.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-// One thread, as in the PostgreSQL group: every operation is a round trip to a server on the same (small)
-// machine, and more client threads make the rows swing between iterations.
-@Threads(1)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 3, time = 3)
-@Measurement(iterations = 5, time = 3)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 2, time = 1)
 public class MongoBenchmark {
+    static final int IN_FLIGHT = 16;
     static final String DATABASE = "cachekit";
-    static final String COLLECTION = "cachekit_benchmark";
-    static final Duration TTL = Duration.ofMinutes(10);
-    static final String VALUE = "v".repeat(100);
+    static final String CACHEKIT_COLLECTION = "bench_cachekit";
+    static final String RAW_COLLECTION = "bench_raw";
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    // ---------------------------------------------------------------- rows
+    // ---------------------------------------------------------------- Cachekit rows
 
     @Benchmark
     @ReportRow(
-            label = "Cachekit `Cache.get` (MongoDB backend)",
-            baseline = "rawDriverFind",
-            atLeast = 0.9,
-            target = "Cachekit get on MongoDB >= 0.9 x a raw driver find by _id")
-    public String cachekitGet(CachekitState state, ReadWriteKeys keys) {
-        return state.cache.get(keys.nextRead(), String.class);
+            label = "Cachekit `Cache.get` of the ~1 KB JSON record (MongoDB)",
+            compareTo = "rawFind",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            order = 10)
+    public UserRecord cachekitGet(CachekitState state, ReadWriteKeys keys) {
+        return state.cache.get(keys.nextRecordRead(), UserRecord.class);
     }
 
     @Benchmark
     @ReportRow(
-            label = "Cachekit `Cache.set` (MongoDB backend)",
-            baseline = "rawDriverReplaceOne",
-            atLeast = 0.9,
-            target = "Cachekit set on MongoDB >= 0.9 x a raw driver replaceOne with upsert")
+            label = "Cachekit `Cache.set` of the ~1 KB JSON record (MongoDB)",
+            compareTo = "rawReplaceOne",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            order = 11)
     public void cachekitSet(CachekitState state, ReadWriteKeys keys) {
-        state.cache.set(keys.nextWrite(), VALUE, TTL);
+        state.cache.set(keys.nextRecordWrite(), Payloads.RECORD, TTL);
     }
 
     @Benchmark
-    @ReportRow(label = "Raw driver `find` by `_id` (mongodb-driver-sync)")
-    public String rawDriverFind(RawState state, ReadWriteKeys keys) {
-        return state.get(keys.nextRead());
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(
+            label = "Cachekit `AsyncCache.get` of the record (MongoDB, " + IN_FLIGHT + " in flight)",
+            compareTo = "rawAsyncFind",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            threads = 1,
+            order = 20)
+    public void cachekitAsyncGet(CachekitState state, ReadWriteKeys keys, Blackhole blackhole) {
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls[i] = state.async.get(keys.nextRecordRead(), UserRecord.class);
+        }
+        for (CompletableFuture<?> call : calls) {
+            blackhole.consume(call.join());
+        }
     }
 
     @Benchmark
-    @ReportRow(label = "Raw driver `replaceOne` with upsert (mongodb-driver-sync)")
-    public UpdateResult rawDriverReplaceOne(RawState state, ReadWriteKeys keys) {
-        return state.set(keys.nextWrite(), VALUE, TTL);
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(
+            label = "Cachekit `AsyncCache.set` of the record (MongoDB, " + IN_FLIGHT + " in flight)",
+            compareTo = "rawAsyncReplaceOne",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            threads = 1,
+            order = 21)
+    public void cachekitAsyncSet(CachekitState state, ReadWriteKeys keys) {
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            calls[i] = state.async.set(keys.nextRecordWrite(), Payloads.RECORD, TTL);
+        }
+        CompletableFuture.allOf(calls).join();
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `Cache.get` of a 100-character string (MongoDB)",
+            compareTo = "rawFindString",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            threads = 1,
+            order = 30)
+    public String cachekitGetString(CachekitState state, ReadWriteKeys keys) {
+        return state.cache.get(keys.nextStringRead(), String.class);
+    }
+
+    @Benchmark
+    @ReportRow(
+            label = "Cachekit `Cache.set` of a 100-character string (MongoDB)",
+            compareTo = "rawReplaceOneString",
+            goals = {@Goal(atLeast = 0.95, source = "issue 17"), @Goal(atLeast = 0.9, source = "issue 11")},
+            threads = 1,
+            order = 31)
+    public void cachekitSetString(CachekitState state, ReadWriteKeys keys) {
+        state.cache.set(keys.nextStringWrite(), Payloads.STRING, TTL);
+    }
+
+    // ---------------------------------------------------------------- raw driver rows
+
+    @Benchmark
+    @ReportRow(label = "Raw driver `find` by `_id` + Jackson")
+    public UserRecord rawFind(RawState state, ReadWriteKeys keys) {
+        return state.checkHit(Payloads.decode(state.get(keys.nextRecordRead())));
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw driver `replaceOne` with upsert + Jackson")
+    public UpdateResult rawReplaceOne(RawState state, ReadWriteKeys keys) {
+        return state.set(keys.nextRecordWrite(), Payloads.encode(Payloads.RECORD));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(label = "Raw driver `find` + Jackson on an executor (" + IN_FLIGHT + " in flight)")
+    public void rawAsyncFind(RawState state, ReadWriteKeys keys, Blackhole blackhole) {
+        List<CompletableFuture<UserRecord>> calls = new ArrayList<>(IN_FLIGHT);
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            String key = keys.nextRecordRead();
+            calls.add(CompletableFuture.supplyAsync(() -> Payloads.decode(state.get(key)), state.executor));
+        }
+        for (CompletableFuture<UserRecord> call : calls) {
+            blackhole.consume(state.checkHit(call.join()));
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    @ReportRow(label = "Raw driver `replaceOne` + Jackson on an executor (" + IN_FLIGHT + " in flight)")
+    public void rawAsyncReplaceOne(RawState state, ReadWriteKeys keys) {
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            String key = keys.nextRecordWrite();
+            calls[i] = CompletableFuture.supplyAsync(
+                    () -> state.set(key, Payloads.encode(Payloads.RECORD)), state.executor);
+        }
+        CompletableFuture.allOf(calls).join();
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw driver `find` by `_id` of the string")
+    public String rawFindString(RawState state, ReadWriteKeys keys) {
+        return state.checkHit(Payloads.decodeString(state.get(keys.nextStringRead())));
+    }
+
+    @Benchmark
+    @ReportRow(label = "Raw driver `replaceOne` with upsert of the string")
+    public UpdateResult rawReplaceOneString(RawState state, ReadWriteKeys keys) {
+        return state.set(keys.nextStringWrite(), Payloads.STRING.getBytes(StandardCharsets.UTF_8));
     }
 
     // ---------------------------------------------------------------- subjects
@@ -121,9 +231,30 @@ public class MongoBenchmark {
             if (uri == null) {
                 embedded = new MongoServer(new MemoryBackend());
                 embedded.bind("127.0.0.1", 0);
-                InetSocketAddress address = embedded.getLocalAddress();
-                uri = "mongodb://127.0.0.1:" + address.getPort();
+                uri = "mongodb://127.0.0.1:" + embedded.getLocalAddress().getPort();
             }
+        }
+
+        /**
+         * Drops a collection (of a server named by {@code cachekit.mongodb.uri}: the one started in this fork has
+         * none yet), then lets Cachekit create it with its indexes.
+         */
+        void recreate(String collection) {
+            if (embedded == null) {
+                try (MongoClient client = MongoClients.create(uri)) {
+                    client.getDatabase(DATABASE).getCollection(collection).drop();
+                }
+            }
+            CachekitConfig config = CachekitConfig.builder().build();
+            MongoBackend.create(options(collection), Cachekit.contextOf(config)).close();
+        }
+
+        MongoBackendOptions options(String collection) {
+            return MongoBackendOptions.builder()
+                    .connectionString(uri)
+                    .database(DATABASE)
+                    .collection(collection)
+                    .build();
         }
 
         @TearDown(Level.Trial)
@@ -134,27 +265,25 @@ public class MongoBenchmark {
         }
     }
 
-    /** Cachekit on its MongoDB backend, namespace {@code bench-cachekit}, with its own client. */
+    /** Cachekit on its MongoDB backend, collection {@code bench_cachekit}, with its own client. */
     @State(Scope.Benchmark)
     public static class CachekitState {
         Cache cache;
+        AsyncCache async;
         private long missesAfterSetup;
 
         @Setup(Level.Trial)
         public void setUp(Server server) {
+            Payloads.checkSameBytes();
+            server.recreate(CACHEKIT_COLLECTION);
             CachekitConfig config = CachekitConfig.builder()
                     .namespace("bench-cachekit")
-                    .operationTimeout(Duration.ofSeconds(5))
+                    .operationTimeout(TIMEOUT)
                     .build();
-            MongoBackend backend = MongoBackend.create(
-                    MongoBackendOptions.builder()
-                            .connectionString(server.uri)
-                            .database(DATABASE)
-                            .collection(COLLECTION)
-                            .build(),
-                    Cachekit.contextOf(config));
+            MongoBackend backend = MongoBackend.create(server.options(CACHEKIT_COLLECTION), Cachekit.contextOf(config));
             cache = Cachekit.create(config, backend);
-            missesAfterSetup = ReadWriteKeys.populate(cache, VALUE, TTL);
+            async = cache.async();
+            missesAfterSetup = ReadWriteKeys.populate(cache);
         }
 
         @TearDown(Level.Trial)
@@ -167,49 +296,69 @@ public class MongoBenchmark {
         }
     }
 
-    /** The raw driver, namespace {@code bench-raw}, in the same collection and the same document layout. */
+    /** The raw driver on collection {@code bench_raw}, namespace {@code bench-raw}, in Cachekit's layout. */
     @State(Scope.Benchmark)
     public static class RawState {
         private static final String NAMESPACE = "bench-raw";
         private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
+        private static final BsonDocument VALUE_ONLY = new BsonDocument("value", new BsonInt32(1));
 
         private MongoClient client;
         private MongoCollection<BsonDocument> collection;
+        ExecutorService executor;
         private final LongAdder missed = new LongAdder();
 
         @Setup(Level.Trial)
         public void setUp(Server server) {
+            Payloads.checkSameBytes();
+            server.recreate(RAW_COLLECTION);
             client = MongoClients.create(server.uri);
             collection = client.getDatabase(DATABASE)
-                    .getCollection(COLLECTION, BsonDocument.class)
-                    .withTimeout(5, TimeUnit.SECONDS);
+                    .getCollection(RAW_COLLECTION, BsonDocument.class)
+                    .withTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            executor = BlockingExecutors.create("raw-mongo");
+            List<ReplaceOneModel<BsonDocument>> writes = new ArrayList<>();
             for (int i = 0; i < KEY_COUNT; i++) {
-                set(readKey(i), VALUE, TTL);
+                writes.add(replacement(recordKey(i), Payloads.RECORD_BYTES));
+                writes.add(replacement(stringKey(i), Payloads.STRING_BYTES));
             }
+            collection.bulkWrite(writes, new BulkWriteOptions().ordered(false));
             for (int i = 0; i < KEY_COUNT; i++) {
-                expect(VALUE, get(readKey(i)), "the raw find of " + readKey(i));
+                expect(Payloads.RECORD, Payloads.decode(get(recordKey(i))), "the raw find of " + recordKey(i));
+                expect(Payloads.STRING, Payloads.decodeString(get(stringKey(i))), "the raw find of " + stringKey(i));
             }
             missed.reset();
         }
 
-        String get(String key) {
+        byte[] get(String key) {
             BsonDocument filter = new BsonDocument("_id", new BsonString(NAMESPACE + ":" + key))
                     .append("expiresAt", new BsonDocument("$gt", new BsonDateTime(System.currentTimeMillis())));
-            BsonDocument found = collection.find(filter).first();
-            if (found == null) {
-                missed.increment();
-                return null;
-            }
-            return new String(found.getBinary("value").getData(), StandardCharsets.UTF_8);
+            BsonDocument found = collection.find(filter).projection(VALUE_ONLY).first();
+            return found == null ? null : found.getBinary("value").getData();
         }
 
-        UpdateResult set(String key, String value, Duration ttl) {
+        UpdateResult set(String key, byte[] value) {
             String id = NAMESPACE + ":" + key;
-            BsonDocument document = new BsonDocument("_id", new BsonString(id))
+            return collection.replaceOne(new BsonDocument("_id", new BsonString(id)), document(id, value), UPSERT);
+        }
+
+        private static BsonDocument document(String id, byte[] value) {
+            return new BsonDocument("_id", new BsonString(id))
                     .append("ns", new BsonString(NAMESPACE))
-                    .append("value", new BsonBinary(value.getBytes(StandardCharsets.UTF_8)))
-                    .append("expiresAt", new BsonDateTime(System.currentTimeMillis() + ttl.toMillis()));
-            return collection.replaceOne(new BsonDocument("_id", new BsonString(id)), document, UPSERT);
+                    .append("value", new BsonBinary(value))
+                    .append("expiresAt", new BsonDateTime(System.currentTimeMillis() + TTL.toMillis()));
+        }
+
+        private static ReplaceOneModel<BsonDocument> replacement(String key, byte[] value) {
+            String id = NAMESPACE + ":" + key;
+            return new ReplaceOneModel<>(new BsonDocument("_id", new BsonString(id)), document(id, value), UPSERT);
+        }
+
+        <T> T checkHit(T value) {
+            if (value == null) {
+                missed.increment();
+            }
+            return value;
         }
 
         @TearDown(Level.Trial)
@@ -219,6 +368,7 @@ public class MongoBenchmark {
                     throw new IllegalStateException("A measured raw find missed");
                 }
             } finally {
+                executor.shutdownNow();
                 client.close();
             }
         }

@@ -7,117 +7,122 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes {@code docs/benchmarks.md}: records one group's JMH results under {@code docs/benchmarks/}, and
- * renders the page from every group recorded there. {@code scripts/bench.sh} runs it after JMH.
+ * Writes {@code docs/benchmarks.md} from the group files under {@code docs/benchmarks/}, showing only groups that
+ * measured one and the same code. {@code scripts/bench.sh} runs it after {@link
+ * io.cachekit.benchmarks.run.RoundRunner}.
  *
  * <pre>
- * BenchmarkReport record --group memory --results jmh.json --dir docs/benchmarks
- *         [--command "scripts/bench.sh memory"] [--jmh-command "java -jar ..."] [--revision abc123]
- *         [--note "..."] [--load-before "0.10 0.20 0.30"]
- * BenchmarkReport render --dir docs/benchmarks --page docs/benchmarks.md
+ * BenchmarkReport render --dir docs/benchmarks --page docs/benchmarks.md [--code-tree TREE]
+ * BenchmarkReport stale --dir docs/benchmarks --code-tree TREE
  * </pre>
+ *
+ * {@code render} shows the groups recorded at {@code TREE} (by default the code of the most recently recorded
+ * group) and lists the others as not shown. {@code stale} prints, one per line, the groups whose files were
+ * recorded at other code than {@code TREE}.
  */
 public final class BenchmarkReport {
-    private static final Set<String> RECORD_OPTIONS =
-            Set.of("group", "results", "dir", "command", "jmh-command", "revision", "note", "load-before");
-    private static final Set<String> RENDER_OPTIONS = Set.of("dir", "page");
+    private static final Set<String> OPTIONS = Set.of("dir", "page", "code-tree");
 
     private final JsonMapper mapper = JsonMapper.builder().build();
 
     private BenchmarkReport() {}
 
-    /** Runs {@code record} or {@code render}; prints one line saying what it wrote. */
     public static void main(String[] args) {
         if (args.length == 0) {
-            throw new IllegalArgumentException("Usage: BenchmarkReport record|render --option value ...");
+            throw new IllegalArgumentException("Usage: BenchmarkReport render|stale --option value ...");
         }
         BenchmarkReport report = new BenchmarkReport();
-        switch (args[0]) {
-            case "record" -> {
-                Map<String, String> options = options(args, RECORD_OPTIONS);
-                Path file = report.record(options);
-                System.out.println("Recorded " + options.get("group") + " results in " + file);
-            }
-            case "render" -> {
-                Map<String, String> options = options(args, RENDER_OPTIONS);
-                System.out.println(report.render(Path.of(require(options, "dir")), Path.of(require(options, "page"))));
-            }
-            default -> throw new IllegalArgumentException("Unknown command " + args[0] + "; use record or render");
-        }
-    }
-
-    private Path record(Map<String, String> options) {
-        String group = require(options, "group");
-        if (!group.matches("[a-z][a-z0-9-]*")) {
-            throw new IllegalArgumentException("A group is a lower-case package name, got " + group);
-        }
+        Map<String, String> options = options(args);
         Path dir = Path.of(require(options, "dir"));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        switch (args[0]) {
+            case "render" ->
+                System.out.println(report.render(dir, Path.of(require(options, "page")), options.get("code-tree")));
+            case "stale" ->
+                report.split(dir, require(options, "code-tree")).stale().forEach(s -> System.out.println(s.group()));
+            default -> throw new IllegalArgumentException("Unknown command " + args[0] + "; use render or stale");
         }
-        Path file = RecordedGroup.file(dir, group);
-        RecordedGroup.write(
-                mapper,
-                file,
-                group,
-                mapper.readTree(Path.of(require(options, "results"))),
-                options.getOrDefault("command", ""),
-                options.getOrDefault("jmh-command", ""),
-                options.getOrDefault("revision", "unknown"),
-                options.getOrDefault("note", ""),
-                options.getOrDefault("load-before", ""));
-        return file;
     }
 
-    /** Renders the page and returns a one-line summary of the targets. */
-    private String render(Path dir, Path page) {
-        List<RecordedGroup> groups = new ArrayList<>();
+    /** The groups recorded at {@code codeTree} (null: the most recent group's), and the others. */
+    ReportPage.Input split(Path dir, String codeTree) {
+        List<GroupResults> groups = new ArrayList<>();
+        List<ReportPage.Stale> stale = new ArrayList<>();
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
                 for (Path file : files) {
-                    groups.add(RecordedGroup.read(mapper, file));
+                    String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+                    try {
+                        groups.add(GroupResults.read(mapper, file));
+                    } catch (IllegalArgumentException | JacksonException e) {
+                        stale.add(new ReportPage.Stale(name, "", "recorded by an older runner, without rounds"));
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        ReportPage renderer = new ReportPage(BenchmarkReport.class.getClassLoader());
+        String tree = codeTree;
+        if (tree == null || tree.isEmpty()) {
+            tree = groups.stream()
+                    .max(Comparator.comparing(GroupResults::finishedAt))
+                    .map(GroupResults::codeTree)
+                    .orElse("");
+        }
+        List<GroupResults> shown = new ArrayList<>();
+        for (GroupResults group : groups) {
+            if (!group.codeTree().isEmpty() && group.codeTree().equals(tree)) {
+                shown.add(group);
+            } else {
+                stale.add(new ReportPage.Stale(group.group(), group.revision(), "measured other code"));
+            }
+        }
+        stale.sort(Comparator.comparing(ReportPage.Stale::group));
+        return new ReportPage.Input(shown, stale);
+    }
+
+    /** Renders the page and returns a one-line summary of the verdicts. */
+    private String render(Path dir, Path page, String codeTree) {
+        ReportPage.Input input = split(dir, codeTree);
+        ReportPage renderer = new ReportPage();
         try {
             Path parent = page.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.writeString(page, renderer.render(groups), StandardCharsets.UTF_8);
+            Files.writeString(page, renderer.render(input), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<ReportPage.TargetCheck> checks = renderer.checks(groups);
-        long measured = checks.stream()
-                .filter(c -> c.verdict() != ReportPage.Verdict.NOT_MEASURED)
-                .count();
-        long holding = checks.stream().filter(c -> c.verdict().holdsAtMean()).count();
-        return "Wrote " + page + ": " + groups.size() + " group(s); " + holding + " of " + measured
-                + " measured target(s) hold at the mean, " + (checks.size() - measured) + " not measured";
+        Map<ReportPage.Verdict, Integer> counts = new HashMap<>();
+        for (ReportPage.TargetCheck check : renderer.checks(input.shown())) {
+            check.verdicts().forEach(v -> counts.merge(v, 1, Integer::sum));
+        }
+        return "Wrote " + page + ": " + input.shown().size() + " group(s) shown, "
+                + input.stale().size()
+                + " not shown; targets: " + counts.getOrDefault(ReportPage.Verdict.HOLDS, 0) + " hold, "
+                + counts.getOrDefault(ReportPage.Verdict.MISSES, 0) + " miss, "
+                + counts.getOrDefault(ReportPage.Verdict.INCONCLUSIVE, 0) + " inconclusive, "
+                + counts.getOrDefault(ReportPage.Verdict.NOT_MEASURED, 0) + " not measured";
     }
 
-    private static Map<String, String> options(String[] args, Set<String> allowed) {
+    private static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("Expected --option value, got " + args[i]);
             }
             String name = args[i].substring(2);
-            if (!allowed.contains(name)) {
-                throw new IllegalArgumentException("Unknown option --" + name + "; valid: " + allowed);
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("Unknown option --" + name + "; valid: " + OPTIONS);
             }
             options.put(name, args[i + 1]);
         }

@@ -7,19 +7,21 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * How a JMH benchmark method appears in {@code docs/benchmarks.md}: its label, the baseline its throughput is
- * divided by, and the ratio it is expected to reach.
+ * How a JMH benchmark method is run and shown in {@code docs/benchmarks.md}: its label, the rows it is compared
+ * with, and the ratio it must reach.
  *
- * <p>{@link BenchmarkReport} reads this annotation from the benchmark classes on its class path. A benchmark
- * without it is still listed, under its method name and without a ratio. The group of a benchmark (the
- * section of the page it lands in) is the package under {@code io.cachekit.benchmarks}: {@code memory},
- * {@code redis}, {@code postgres}.
+ * <p>A row that names others in {@link #compareTo()} forms a comparison with them: the runner ({@link
+ * io.cachekit.benchmarks.run.RoundRunner}) runs the row and each of those rows in forks of their own, one
+ * after the other, in rounds whose order is reversed every other round (A B, B A, A B, ...), and the page shows
+ * the ratio of each round, their median and range, and for each {@link Goal} whether the whole range meets
+ * it. A row that is neither a comparison nor compared with is run alone, in rounds as well. The group of a
+ * benchmark (the section of the page it lands in) is the package under {@code io.cachekit.benchmarks}.
  *
  * <pre>{@code
  * @Benchmark
- * @ReportRow(label = "Cachekit get", baseline = "lettuceSyncGet", atLeast = 0.9,
- *         target = "Cachekit get on Redis >= 0.9 x raw Lettuce sync GET")
- * public String cachekitGet(Keys keys) { ... }
+ * @ReportRow(label = "Cachekit `Cache.get`", compareTo = {"lettuceSyncGet", "lettuceAsyncWaitGet"},
+ *         goals = @Goal(atLeast = 0.95, source = "issue 17"))
+ * public UserRecord cachekitGet(...) { ... }
  * }</pre>
  */
 @Documented
@@ -27,27 +29,27 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface ReportRow {
 
-    /** The row's label in the table; Markdown is allowed. */
+    /** The row's label on the page; Markdown is allowed. */
     String label();
 
     /**
-     * The name of the benchmark method of the same class (with the same JMH parameters) that this row is
-     * divided by; empty for a row without a ratio.
+     * Benchmark methods of the same class this row is compared with: each round's throughput of this row is
+     * divided by each of theirs from the same round.
      */
-    String baseline() default "";
+    String[] compareTo() default {};
 
-    /** Further benchmark methods of the same class whose ratios are shown beside the baseline's, without target. */
-    String[] alsoComparedTo() default {};
-
-    /** The ratio to the baseline this row must reach; NaN (the default) when there is no target. */
-    double atLeast() default Double.NaN;
+    /** The ratios this row must reach against its {@link #compareTo()} rows. */
+    Goal[] goals() default {};
 
     /**
-     * Whether the target is strict: the ratio must be above {@link #atLeast()}, as in "faster than", rather
-     * than at least it.
+     * The thread counts this comparison runs with; empty (the default) for the runner's thread list (1 and 2
+     * unless told otherwise).
      */
-    boolean strictly() default false;
+    int[] threads() default {};
 
-    /** The target in words, as the page states it; required when {@link #atLeast()} is set. */
-    String target() default "";
+    /** Where the comparison appears in its group: lower first, then by method name. */
+    int order() default 100;
+
+    /** A sentence under the comparison on the page; Markdown is allowed. */
+    String note() default "";
 }

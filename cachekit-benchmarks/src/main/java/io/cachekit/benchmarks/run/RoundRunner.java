@@ -1,0 +1,422 @@
+package io.cachekit.benchmarks.run;
+
+import io.cachekit.benchmarks.memory.MemoryPerEntry;
+import io.cachekit.benchmarks.report.GroupResults;
+import io.cachekit.benchmarks.report.MachineInfo;
+import io.cachekit.benchmarks.report.MemoryRecord;
+import io.cachekit.benchmarks.report.RunRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs one benchmark group the way a skeptical reader would: every row of a comparison in forks of its own,
+ * the rows of a comparison one after the other in rounds whose order is reversed every other round (A B, B A,
+ * A B, ...), at each thread count, and records every run, so that the page can show the ratio of each round
+ * and their median and range. {@code scripts/bench.sh} runs it.
+ *
+ * <pre>
+ * RoundRunner --group redis --out results/redis.json [--rounds 3] [--threads 1,2] [--forks 1]
+ *         [--warmup-iterations 1] [--warmup-time 1s] [--iterations 2] [--time 1s] [--only REGEX]
+ *         [--log-dir DIR] [--command ...] [--revision ...] [--code-tree ...] [--note ...]
+ *         [--load-before "0.1 0.2 0.3"] [--lock-wait-seconds 1800] [--plan]
+ * </pre>
+ *
+ * {@code --plan} prints the runs and the time they will take, and runs nothing. {@code --only} keeps the
+ * comparisons whose id ({@code Class.method}) matches the regular expression (and, for the memory group, the
+ * heap measurement when it matches {@code MemoryPerEntry}).
+ */
+public final class RoundRunner {
+    private static final Set<String> OPTIONS = Set.of(
+            "group",
+            "out",
+            "rounds",
+            "threads",
+            "forks",
+            "warmup-iterations",
+            "warmup-time",
+            "iterations",
+            "time",
+            "only",
+            "log-dir",
+            "command",
+            "revision",
+            "code-tree",
+            "note",
+            "load-before",
+            "lock-wait-seconds");
+
+    /**
+     * What a fork costs beyond its iterations (JVM start, class loading, clients, writing the keys of the setup),
+     * in seconds, for the time estimate: smoke runs on a loaded 2-core machine, scaled down to a quiet one.
+     */
+    private static double forkOverheadSeconds(String group) {
+        return switch (group) {
+            case "memory" -> 1.5;
+            case "redis", "memcached", "postgres" -> 2.5;
+            case "mongodb" -> 3.5;
+            default -> 4.5; // dynamodb, firestore: emulators that take thousands of writes per setup slowly
+        };
+    }
+
+    private final Map<String, String> options;
+    private final String group;
+    private final int rounds;
+    private final List<Integer> threads;
+    private final int forks;
+    private final int warmupIterations;
+    private final TimeValue warmupTime;
+    private final int iterations;
+    private final TimeValue time;
+    private final Pattern only;
+    private final Path logDir;
+    private final long lockWaitSeconds;
+
+    private RoundRunner(Map<String, String> options) {
+        this.options = options;
+        this.group = require(options, "group");
+        this.rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be at least 1");
+        }
+        this.threads = parseThreads(options.getOrDefault("threads", "1,2"));
+        this.forks = Integer.parseInt(options.getOrDefault("forks", "1"));
+        this.warmupIterations = Integer.parseInt(options.getOrDefault("warmup-iterations", "1"));
+        this.warmupTime = TimeValue.fromString(options.getOrDefault("warmup-time", "1s"));
+        this.iterations = Integer.parseInt(options.getOrDefault("iterations", "2"));
+        this.time = TimeValue.fromString(options.getOrDefault("time", "1s"));
+        this.only = options.containsKey("only") ? Pattern.compile(options.get("only")) : null;
+        this.logDir = Path.of(options.getOrDefault("log-dir", "cachekit-benchmarks/target/bench-logs"));
+        this.lockWaitSeconds = Long.parseLong(options.getOrDefault("lock-wait-seconds", "1800"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean planOnly = false;
+        List<String> rest = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.equals("--plan")) {
+                planOnly = true;
+            } else {
+                rest.add(arg);
+            }
+        }
+        RoundRunner runner = new RoundRunner(options(rest.toArray(new String[0])));
+        List<Step> steps = runner.steps();
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("Nothing to run in group " + runner.group
+                    + (runner.only != null ? " matching --only " + runner.only : ""));
+        }
+        System.err.printf(
+                Locale.ROOT,
+                "RoundRunner: group %s, %d runs (%d round(s), threads %s), about %.0f min%n",
+                runner.group,
+                steps.size(),
+                runner.rounds,
+                runner.threads,
+                runner.estimateSeconds(steps) / 60);
+        if (planOnly) {
+            steps.forEach(step -> System.out.println(step));
+            return;
+        }
+        runner.run(steps, Path.of(require(runner.options, "out")));
+    }
+
+    // ---------------------------------------------------------------- the plan
+
+    /** How many runs a group makes with the default settings, and about how long they take. */
+    public record Estimate(int runs, double seconds) {}
+
+    /** The estimate of {@code group} with the default settings (3 rounds, threads 1 and 2, 1 fork per run). */
+    public static Estimate estimate(String group) {
+        RoundRunner runner = new RoundRunner(Map.of("group", group));
+        List<Step> steps = runner.steps();
+        return new Estimate(steps.size(), runner.estimateSeconds(steps));
+    }
+
+    /** One JMH run of one row, or one heap measurement of one configuration. */
+    record Step(
+            GroupPlan.Block block, String method, MemoryPerEntry.Config config, int threads, int round, int position) {
+        @Override
+        public String toString() {
+            return config != null
+                    ? String.format(Locale.ROOT, "round %d  heap per entry  %s", round, config.name())
+                    : String.format(Locale.ROOT, "round %d  t=%d  %s  %s", round, threads, block.id(), method);
+        }
+    }
+
+    /**
+     * Every step, in order: comparison after comparison, each at each of its thread counts, its rounds one after
+     * the other, the rows of odd rounds in the declared order and those of even rounds reversed.
+     */
+    List<Step> steps() {
+        List<Step> steps = new ArrayList<>();
+        for (GroupPlan.Block block : GroupPlan.of(group).blocks()) {
+            if (only != null && !only.matcher(block.id()).find()) {
+                continue;
+            }
+            for (int t : block.threads(threads)) {
+                for (int round = 1; round <= rounds; round++) {
+                    List<String> order = new ArrayList<>(block.rows());
+                    if (round % 2 == 0) {
+                        java.util.Collections.reverse(order);
+                    }
+                    for (int i = 0; i < order.size(); i++) {
+                        steps.add(new Step(block, order.get(i), null, t, round, i));
+                    }
+                }
+            }
+        }
+        if (group.equals("memory")
+                && (only == null || only.matcher("MemoryPerEntry").find())) {
+            for (List<MemoryPerEntry.Config> pair : MemoryPerEntry.Config.comparisons()) {
+                for (int round = 1; round <= rounds; round++) {
+                    List<MemoryPerEntry.Config> order = new ArrayList<>(pair);
+                    if (round % 2 == 0) {
+                        java.util.Collections.reverse(order);
+                    }
+                    for (int i = 0; i < order.size(); i++) {
+                        steps.add(new Step(null, null, order.get(i), 1, round, i));
+                    }
+                }
+            }
+        }
+        return steps;
+    }
+
+    double estimateSeconds(List<Step> steps) {
+        double perRun = forks
+                * (forkOverheadSeconds(group) + warmupIterations * seconds(warmupTime) + iterations * seconds(time));
+        double total = 0;
+        for (Step step : steps) {
+            total += step.config() != null ? step.config().estimatedSeconds() : perRun;
+        }
+        return total;
+    }
+
+    private static double seconds(TimeValue value) {
+        return value.convertTo(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
+    }
+
+    // ---------------------------------------------------------------- running
+
+    private void run(List<Step> steps, Path out) throws Exception {
+        Files.createDirectories(logDir);
+        JsonMapper mapper = JsonMapper.builder().build();
+        Instant started = Instant.now();
+        String loadBefore = options.getOrDefault(
+                "load-before", MachineInfo.currentLoadAverage().orElse(""));
+        List<RunRecord> runs = new ArrayList<>();
+        List<MemoryRecord> memory = new ArrayList<>();
+        String jdk = System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ", "
+                + System.getProperty("java.vendor") + ")";
+        int n = 0;
+        for (Step step : steps) {
+            n++;
+            double load = oneMinuteLoad();
+            long t0 = System.nanoTime();
+            String outcome;
+            if (step.config() != null) {
+                MemoryRecord record = MemoryPerEntry.measureInChildJvm(step.config(), step.round(), step.position());
+                memory.add(record);
+                outcome = String.format(
+                        Locale.ROOT,
+                        "%.1f bytes/entry, %.1f after expiry",
+                        record.bytesPerEntry(),
+                        record.expiredBytesPerEntry());
+            } else {
+                RunRecord record = runJmh(step, load, n);
+                runs.add(record);
+                outcome = String.format(Locale.ROOT, "%.4g %s", record.score(), record.unit())
+                        + (Double.isNaN(record.p99())
+                                ? ""
+                                : String.format(Locale.ROOT, " (p50 %.4g, p99 %.4g)", record.p50(), record.p99()));
+            }
+            System.err.printf(
+                    Locale.ROOT,
+                    "[%d/%d] %s: %s  (%.0f s, load %.2f)%n",
+                    n,
+                    steps.size(),
+                    step,
+                    outcome,
+                    (System.nanoTime() - t0) / 1e9,
+                    load);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("rounds", Integer.toString(rounds));
+        settings.put("threads", threads.toString().replaceAll("[\\[\\] ]", ""));
+        settings.put("forks per run", Integer.toString(forks));
+        settings.put("warm-up", warmupIterations + " x " + warmupTime);
+        settings.put("measurement", iterations + " x " + time);
+        if (only != null) {
+            settings.put("only", only.pattern());
+        }
+        GroupResults results = new GroupResults(
+                group,
+                started,
+                Instant.now(),
+                options.getOrDefault("command", "scripts/bench.sh " + group),
+                options.getOrDefault("revision", "unknown"),
+                options.getOrDefault("code-tree", ""),
+                options.getOrDefault("note", ""),
+                MachineInfo.current(),
+                jdk,
+                loadBefore,
+                MachineInfo.currentLoadAverage().orElse(""),
+                settings,
+                runs,
+                memory);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        results.write(mapper, out);
+        System.err.println("RoundRunner: wrote " + out + " after "
+                + Duration.between(started, Instant.now()).toMinutes() + " min");
+    }
+
+    private RunRecord runJmh(Step step, double load, int n) throws RunnerException, InterruptedException {
+        String benchmark = step.block().benchmark(step.method());
+        Path log = logDir.resolve(String.format(
+                Locale.ROOT, "%s-%03d-%s-t%d-r%d.log", group, n, step.method(), step.threads(), step.round()));
+        ChainedOptionsBuilder builder = new OptionsBuilder()
+                .include("^" + Pattern.quote(benchmark) + "$")
+                .forks(forks)
+                .warmupIterations(warmupIterations)
+                .warmupTime(warmupTime)
+                .measurementIterations(iterations)
+                .measurementTime(time)
+                .threads(step.threads())
+                // The clients' INFO logs (connections, reactors) would drown the progress lines.
+                .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+                .shouldFailOnError(true)
+                .output(log.toString());
+        Collection<RunResult> results = runWaitingForLock(builder, log);
+        if (results.size() != 1) {
+            throw new IllegalStateException(
+                    "Expected one result of " + benchmark + ", got " + results.size() + "; see " + log);
+        }
+        RunResult result = results.iterator().next();
+        Result<?> primary = result.getPrimaryResult();
+        Statistics stats = primary.getStatistics();
+        String mode = result.getParams().getMode().shortLabel();
+        boolean sample = mode.equals("sample");
+        Map<String, Double> secondary = new TreeMap<>();
+        // SampleTime lists its percentiles (p0.50, p0.99, ...) as secondary results: kept as p50 and p99 above.
+        result.getSecondaryResults().forEach((name, value) -> {
+            if (!name.matches("p[01]\\.[0-9]+")) {
+                secondary.put(name, value.getScore());
+            }
+        });
+        return new RunRecord(
+                step.block().id(),
+                step.method(),
+                step.threads(),
+                step.round(),
+                step.position(),
+                mode,
+                primary.getScore(),
+                primary.getScoreError(),
+                primary.getScoreUnit(),
+                sample ? stats.getPercentile(50) : Double.NaN,
+                sample ? stats.getPercentile(99) : Double.NaN,
+                load,
+                secondary);
+    }
+
+    /** JMH refuses to run while another JMH run holds its lock: two runs on one machine spoil each other. */
+    private Collection<RunResult> runWaitingForLock(ChainedOptionsBuilder builder, Path log)
+            throws RunnerException, InterruptedException {
+        long deadline = System.nanoTime() + lockWaitSeconds * 1_000_000_000L;
+        while (true) {
+            try {
+                return new Runner(builder.build()).run();
+            } catch (RunnerException e) {
+                String text = e.getMessage() + " " + readQuietly(log);
+                if (!text.contains("JMH lock") || System.nanoTime() > deadline) {
+                    throw new RunnerException("JMH failed; see " + log, e);
+                }
+                System.err.println("RoundRunner: another JMH run holds the JMH lock; waiting for it");
+                Thread.sleep(15_000);
+            }
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static double oneMinuteLoad() {
+        return MachineInfo.currentLoadAverage()
+                .map(s -> Double.parseDouble(s.split(" ")[0]))
+                .orElse(Double.NaN);
+    }
+
+    // ---------------------------------------------------------------- arguments
+
+    static List<Integer> parseThreads(String list) {
+        List<Integer> threads = new ArrayList<>();
+        for (String part : list.split(",")) {
+            int t = Integer.parseInt(part.trim());
+            if (t < 1) {
+                throw new IllegalArgumentException("Thread counts are positive, got " + list);
+            }
+            if (!threads.contains(t)) {
+                threads.add(t);
+            }
+        }
+        if (threads.isEmpty()) {
+            throw new IllegalArgumentException("No thread count in " + list);
+        }
+        return List.copyOf(threads);
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Expected --option value, got " + args[i]);
+            }
+            String name = args[i].substring(2);
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("Unknown option --" + name + "; valid: " + OPTIONS);
+            }
+            options.put(name, args[i + 1]);
+        }
+        return options;
+    }
+
+    private static String require(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("Missing --" + name);
+        }
+        return value;
+    }
+}
