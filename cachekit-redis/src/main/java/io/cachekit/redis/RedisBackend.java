@@ -40,9 +40,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * Thread-safe. The async methods never block: their futures complete on Lettuce's I/O threads, so code
- * chained on them must not block. The sync methods wait for the same futures.
+ * chained on them must not block. The sync methods wait for the same futures. On a Cluster, {@link #clear}
+ * sends each SCAN after the first from the context's executor: Lettuce 6 opens a node's connection for a
+ * cluster SCAN by blocking the thread that sends it.
  */
 public final class RedisBackend implements CacheBackend {
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
@@ -91,6 +95,11 @@ public final class RedisBackend implements CacheBackend {
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Where a Cluster's next SCAN is sent from: Lettuce 6's cluster SCAN opens the next node's connection by
+     * blocking its caller, which on Lettuce's own I/O thread would wait for itself.
+     */
+    private final Executor scanExecutor;
 
     /**
      * Connects to the server or Cluster of {@code options}; commands time out after the context's operation
@@ -101,6 +110,7 @@ public final class RedisBackend implements CacheBackend {
     public RedisBackend(RedisBackendOptions options, BackendContext context) {
         this.options = Objects.requireNonNull(options, "options");
         this.timeout = Objects.requireNonNull(context, "context").operationTimeout();
+        this.scanExecutor = context.executor();
         this.errors = new RedisErrors(options.target(), timeout, password(options.nodes()));
         this.ownResources = options.clientResources() == null ? newResources() : null;
         ClientResources resources = ownResources != null ? ownResources : options.clientResources();
@@ -350,7 +360,7 @@ public final class RedisBackend implements CacheBackend {
             done.completeExceptionally(e);
             return;
         }
-        page.whenComplete((result, error) -> {
+        BiConsumer<KeyScanCursor<byte[]>, Throwable> next = (result, error) -> {
             if (error != null) {
                 done.completeExceptionally(error);
                 return;
@@ -375,7 +385,12 @@ public final class RedisBackend implements CacheBackend {
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
-        });
+        };
+        if (options.cluster()) {
+            page.whenCompleteAsync(next, scanExecutor); // never from Lettuce's I/O thread: see scanExecutor
+        } else {
+            page.whenComplete(next);
+        }
     }
 
     @Override

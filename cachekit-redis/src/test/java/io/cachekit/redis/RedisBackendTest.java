@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -183,6 +185,24 @@ class RedisBackendTest {
             assertThat(keysPerNode(topology, ns + ":*"))
                     .allSatisfy(count -> assertThat(count).isZero());
             assertThat(smallPages.getMany(other, List.of("k1", "k2"))).hasSize(2);
+        }
+    }
+
+    /**
+     * A new Cluster backend has no connection to any node yet: its first clear opens them one by one from the
+     * SCAN that reaches each node. On Lettuce 6 that open blocks the thread sending the SCAN, so a SCAN sent from
+     * Lettuce's own I/O thread would wait for itself forever.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a regression hangs: fail instead
+    void aNewClusterBackendsFirstClearEnds() throws Exception {
+        // Whether a node's connection lands on the I/O thread that waits for it is chance: try several times.
+        for (int i = 0; i < 20; i++) {
+            try (CacheBackend fresh = backend(RedisTestServers.clusterUri())) {
+                assertThat(fresh.clearAsync(namespace()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                        .as("attempt %d", i)
+                        .isNull();
+            }
         }
     }
 
