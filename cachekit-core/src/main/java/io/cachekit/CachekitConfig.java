@@ -198,7 +198,11 @@ public final class CachekitConfig {
         return clock;
     }
 
-    /** The executor for blocking backend work, or {@code null} for Cachekit's shared bounded one. */
+    /**
+     * The executor for blocking backend work, async results of remote stores and loaders, or {@code null} for
+     * Cachekit's own: a shared bounded pool for blocking backend work and a pool of its own that async results
+     * complete on and loaders start on.
+     */
     public @Nullable Executor executor() {
         return executor;
     }
@@ -376,7 +380,11 @@ public final class CachekitConfig {
             return this;
         }
 
-        /** A bounded executor for blocking backend work; Cachekit's shared one when not set. */
+        /**
+         * An executor for blocking backend work, for completing async results of remote stores (never on a
+         * client's I/O thread) and for starting loaders; Cachekit's own pools when not set. It should be bounded
+         * and must not run tasks on the submitting thread.
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;

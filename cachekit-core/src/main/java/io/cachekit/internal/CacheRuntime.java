@@ -6,7 +6,6 @@ import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.CacheBackend;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -36,7 +35,7 @@ final class CacheRuntime {
         this.config = config;
         this.backend = backend;
         this.flights = new SingleFlight(
-                config.loadTimeout(), config.executor() != null ? config.executor() : ForkJoinPool.commonPool());
+                config.loadTimeout(), config.executor() != null ? config.executor() : SharedExecutor.completions());
         this.status = () -> closed() ? BackendStatus.CLOSED : BackendGuards.status(backend);
         if (micrometer && !ReferenceStore.inMemory(backend)) {
             MicrometerBinding.bindBackendStatus(config.meterRegistry(), config.namespace(), backend.name(), status);

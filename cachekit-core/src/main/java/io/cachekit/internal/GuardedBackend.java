@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
  * after the cool-off. Failures that say nothing of the store's health (a value over its limit, bad
  * arguments) are not counted.
  *
- * <p>The hand-off: every async result completes on the executor ({@code ForkJoinPool.commonPool()} unless
+ * <p>The hand-off: every async result completes on the executor ({@link SharedExecutor#completions()} unless
  * configured), never on the client's I/O or timer thread, so decoding, loaders and the caller's callbacks
  * cannot block an event loop. Thread-safe.
  */
@@ -44,7 +43,7 @@ final class GuardedBackend implements CacheBackend {
     GuardedBackend(CacheBackend delegate, CachekitConfig config) {
         this.delegate = delegate;
         this.breaker = config.circuitBreaker() ? CircuitBreaker.of(delegate.name(), settings(config)) : null;
-        this.executor = config.executor() != null ? config.executor() : ForkJoinPool.commonPool();
+        this.executor = config.executor() != null ? config.executor() : SharedExecutor.completions();
     }
 
     private static CircuitBreakerConfig settings(CachekitConfig config) {

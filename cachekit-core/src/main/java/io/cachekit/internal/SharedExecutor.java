@@ -2,24 +2,42 @@ package io.cachekit.internal;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The bounded executor for blocking backend work when the user gives none: daemon threads that time out
- * when idle, a bounded queue, and rejection (reported as a backend failure) instead of unbounded growth.
+ * Cachekit's own executors, used when the configuration gives none: one for blocking backend work and one
+ * that async results complete on.
  */
 public final class SharedExecutor {
     private SharedExecutor() {}
 
-    /** The shared executor. */
+    /**
+     * The bounded executor for blocking backend work: daemon threads that time out when idle, a bounded
+     * queue, and rejection (reported as a backend failure) instead of unbounded growth.
+     */
     public static Executor shared() {
-        return Holder.EXECUTOR;
+        return Blocking.EXECUTOR;
     }
 
-    private static final class Holder {
+    /**
+     * The executor that async results of remote stores complete on, and that loaders start on: a
+     * {@link ForkJoinPool} of daemon threads of its own ({@code cachekit-async-N}).
+     *
+     * <p>Not {@code ForkJoinPool.commonPool()}: with fewer than three processors the common pool has one
+     * thread, and {@link java.util.concurrent.CompletableFuture} then replaces it with a new thread per task,
+     * which made every async call start a thread; and loaders that block would stall whatever else of the
+     * application runs on the common pool.
+     */
+    public static Executor completions() {
+        return Completions.POOL;
+    }
+
+    private static final class Blocking {
         static final Executor EXECUTOR = create();
 
         private static Executor create() {
@@ -40,6 +58,23 @@ public final class SharedExecutor {
                     new ThreadPoolExecutor.AbortPolicy());
             executor.allowCoreThreadTimeOut(true);
             return executor;
+        }
+    }
+
+    private static final class Completions {
+        static final ForkJoinPool POOL = create();
+
+        private static ForkJoinPool create() {
+            // At least 4 workers, so a few loaders that block do not hold up the completions of other calls.
+            int parallelism = Math.max(4, Runtime.getRuntime().availableProcessors());
+            AtomicInteger count = new AtomicInteger();
+            ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
+                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setName("cachekit-async-" + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+            return new ForkJoinPool(parallelism, factory, null, true); // FIFO: completions in arrival order
         }
     }
 }
