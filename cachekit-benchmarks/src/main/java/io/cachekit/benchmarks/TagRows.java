@@ -1,0 +1,103 @@
+package io.cachekit.benchmarks;
+
+import io.cachekit.Cache;
+import io.cachekit.Tags;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * What the tag rows of a group read and write: {@link #KEY_COUNT} untagged entries ({@code u:N}) and as many
+ * entries with two tags each ({@code t:N}, tagged {@code user:N} and {@code org:N%16}), written by {@link
+ * #populate}; the tags an invalidation row invalidates ({@code gone:N}, carried by no entry, so that reads stay
+ * hits); and the keys a write row overwrites ({@code s:N}). One instance per benchmark thread, each walking its
+ * own shuffled order without allocating in the measured path.
+ */
+public final class TagRows {
+    /** Keys of each kind; a power of two, so the cursors wrap with a mask. */
+    public static final int KEY_COUNT = 512;
+
+    /** The TTL of every write. */
+    public static final Duration TTL = Duration.ofMinutes(10);
+
+    private final String[] untagged;
+    private final String[] tagged;
+    private final String[] invalidated;
+    private final String[] writes;
+    private int nextUntagged;
+    private int nextTagged;
+    private int nextInvalidated;
+    private int nextWrite;
+
+    /** The keys of the thread with index {@code seed}, in an order of its own. */
+    public TagRows(int seed) {
+        untagged = shuffled(seed, "u:");
+        tagged = shuffled(seed + 1000, "t:");
+        invalidated = shuffled(seed + 2000, "gone:");
+        writes = shuffled(seed + 3000, "s:");
+    }
+
+    /** The tags of the tagged entry {@code t:i}. */
+    public static Tags tagsOf(int i) {
+        return Tags.of("user:" + i, "org:" + (i % 16));
+    }
+
+    /**
+     * Writes {@code value} under every untagged key, and with its tags under every tagged key when {@code
+     * withTagged}, checks that each reads back, and returns the cache's miss count afterwards.
+     */
+    public static long populate(Cache cache, Object value, boolean withTagged) {
+        for (int i = 0; i < KEY_COUNT; i++) {
+            cache.set("u:" + i, value, TTL);
+            if (withTagged) {
+                cache.set("t:" + i, value, TTL, tagsOf(i));
+            }
+        }
+        for (int i = 0; i < KEY_COUNT; i++) {
+            ReadWriteKeys.expect(value, cache.get("u:" + i, value.getClass()), "Cache.get of u:" + i);
+            if (withTagged) {
+                ReadWriteKeys.expect(value, cache.get("t:" + i, value.getClass()), "Cache.get of t:" + i);
+            }
+        }
+        return cache.stats().misses();
+    }
+
+    /** The next untagged key to read. */
+    public String nextUntagged() {
+        String key = untagged[nextUntagged];
+        nextUntagged = (nextUntagged + 1) & (KEY_COUNT - 1);
+        return key;
+    }
+
+    /** The next tagged key to read. */
+    public String nextTagged() {
+        String key = tagged[nextTagged];
+        nextTagged = (nextTagged + 1) & (KEY_COUNT - 1);
+        return key;
+    }
+
+    /** The next tag to invalidate. */
+    public String nextInvalidated() {
+        String tag = invalidated[nextInvalidated];
+        nextInvalidated = (nextInvalidated + 1) & (KEY_COUNT - 1);
+        return tag;
+    }
+
+    /** The next key to overwrite. */
+    public String nextWrite() {
+        String key = writes[nextWrite];
+        nextWrite = (nextWrite + 1) & (KEY_COUNT - 1);
+        return key;
+    }
+
+    private static String[] shuffled(int seed, String prefix) {
+        List<String> keys = new ArrayList<>(KEY_COUNT);
+        for (int i = 0; i < KEY_COUNT; i++) {
+            keys.add(prefix + i);
+        }
+        Collections.shuffle(keys, new Random(seed));
+        return keys.toArray(new String[0]);
+    }
+}
