@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -29,7 +30,9 @@ import java.util.function.Supplier;
  *
  * <p>The hand-off: every async result completes on the executor ({@link SharedExecutor#completions()} unless
  * configured), never on the client's I/O or timer thread, so decoding, loaders and the caller's callbacks
- * cannot block an event loop. Thread-safe.
+ * cannot block an event loop. A result that completes on the calling thread or on a thread of Cachekit's own
+ * pools (a blocking backend's work done on {@link SharedExecutor#shared()}) completes there, without a second
+ * hand-off. Thread-safe.
  */
 final class GuardedBackend implements CacheBackend {
     private final CacheBackend delegate;
@@ -216,19 +219,39 @@ final class GuardedBackend implements CacheBackend {
             }
             return CompletableFuture.failedFuture(e);
         }
-        return future.whenCompleteAsync(
-                (result, error) -> {
-                    if (breaker == null) {
-                        return;
-                    }
-                    long nanos = System.nanoTime() - start;
-                    if (error == null) {
-                        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-                    } else {
-                        breaker.onError(nanos, TimeUnit.NANOSECONDS, unwrapCompletion(error));
-                    }
-                },
-                executor);
+        Thread caller = Thread.currentThread();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
+            if (breaker != null) {
+                long nanos = System.nanoTime() - start;
+                if (error == null) {
+                    breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                } else {
+                    breaker.onError(nanos, TimeUnit.NANOSECONDS, unwrapCompletion(error));
+                }
+            }
+            // The caller's own thread and Cachekit's pools need no hand-off: only a client's I/O or timer
+            // thread does, and each hand-off costs a thread wake-up.
+            if (Thread.currentThread() == caller || SharedExecutor.onOwnThread()) {
+                complete(result, value, error);
+                return;
+            }
+            try {
+                executor.execute(() -> complete(result, value, error));
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new CacheBackendException(
+                        delegate.name() + " " + operation + ": the executor refused the result's hand-off", e));
+            }
+        });
+        return result;
+    }
+
+    private static <T> void complete(CompletableFuture<T> result, T value, Throwable error) {
+        if (error == null) {
+            result.complete(value);
+        } else {
+            result.completeExceptionally(unwrapCompletion(error));
+        }
     }
 
     private void acquire(String operation) {

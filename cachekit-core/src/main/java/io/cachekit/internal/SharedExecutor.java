@@ -37,17 +37,39 @@ public final class SharedExecutor {
         return Completions.POOL;
     }
 
+    /**
+     * Whether the current thread is one of these executors' threads, where a result may complete without a
+     * further hand-off: neither is a store client's I/O thread nor a timer thread.
+     */
+    public static boolean onOwnThread() {
+        return Thread.currentThread() instanceof OwnThread;
+    }
+
+    /** Marks the threads of these executors. */
+    private interface OwnThread {}
+
+    private static final class BlockingThread extends Thread implements OwnThread {
+        BlockingThread(Runnable task, String name) {
+            super(task, name);
+            setDaemon(true);
+        }
+    }
+
+    private static final class CompletionThread extends ForkJoinWorkerThread implements OwnThread {
+        CompletionThread(ForkJoinPool pool, String name) {
+            super(pool);
+            setName(name);
+            setDaemon(true);
+        }
+    }
+
     private static final class Blocking {
         static final Executor EXECUTOR = create();
 
         private static Executor create() {
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
             AtomicInteger count = new AtomicInteger();
-            ThreadFactory factory = r -> {
-                Thread t = new Thread(r, "cachekit-io-" + count.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
+            ThreadFactory factory = r -> new BlockingThread(r, "cachekit-io-" + count.incrementAndGet());
             ThreadPoolExecutor executor = new ThreadPoolExecutor(
                     threads,
                     threads,
@@ -68,12 +90,8 @@ public final class SharedExecutor {
             // At least 4 workers, so a few loaders that block do not hold up the completions of other calls.
             int parallelism = Math.max(4, Runtime.getRuntime().availableProcessors());
             AtomicInteger count = new AtomicInteger();
-            ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
-                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                t.setName("cachekit-async-" + count.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
+            ForkJoinPool.ForkJoinWorkerThreadFactory factory =
+                    pool -> new CompletionThread(pool, "cachekit-async-" + count.incrementAndGet());
             return new ForkJoinPool(parallelism, factory, null, true); // FIFO: completions in arrival order
         }
     }
