@@ -37,7 +37,8 @@ public final class ReportPage {
             new KnownGroup("memcached", "Memcached"),
             new KnownGroup("mongodb", "MongoDB"),
             new KnownGroup("dynamodb", "DynamoDB"),
-            new KnownGroup("firestore", "Firestore"));
+            new KnownGroup("firestore", "Firestore"),
+            new KnownGroup("http", "HTTP response cache"));
 
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -91,6 +92,9 @@ public final class ReportPage {
                         "  async-plus-wait form Cachekit uses. The Javadoc of each benchmark class gives the details.\n");
         md.append("- **Toolkit cost.** A no-op backend (gets return stored bytes, sets keep a reference) shows what\n")
                 .append("  Cachekit itself costs per call, beside Jackson alone on the same record.\n");
+        md.append("- **HTTP.** A HIT of the response cache filter and a plain servlet writing the same bytes share\n")
+                .append("  one embedded Tomcat and one HTTP/1.1 client over loopback in each fork (4 client threads,\n")
+                .append("  1 KB and 50 KB bodies); every fork checks that each cached call was a HIT.\n");
         md.append("- **Threads.** Comparisons run at each count of the thread list (`--threads`, default 1 and 2\n")
                 .append("  on this 2-core machine) unless a row fixes its own.\n");
         md.append("- **One revision.** Every group on this page measured the same code; a group recorded at other\n")

@@ -77,7 +77,7 @@ public final class RoundRunner {
         return switch (group) {
             case "memory" -> 1.5;
             case "redis", "memcached", "postgres" -> 2.5;
-            case "mongodb" -> 3.5;
+            case "mongodb", "http" -> 3.5; // http: an embedded Tomcat and its first requests in every fork
             default -> 4.5; // dynamodb, firestore: emulators that take thousands of writes per setup slowly
         };
     }
