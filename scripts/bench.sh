@@ -2,15 +2,16 @@
 # Runs Cachekit's JMH benchmarks interleaved and writes docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [OPTION...] GROUP...
-#   GROUP: memory, redis, postgres, memcached, mongodb, dynamodb, firestore, or all (every group, in that order)
+#   GROUP: memory, redis, postgres, memcached, mongodb, dynamodb, firestore, http, or all (every group, in that
+#          order)
 #
 # Each comparison of a group (a Cachekit row and the rows it is compared with) runs in rounds: every row in a
 # JMH fork of its own, one after the other, the order reversed every other round (A B, B A, A B), at each
 # thread count. io.cachekit.benchmarks.run.RoundRunner does that and writes docs/benchmarks/GROUP.json; the
 # page is rendered from those files, showing only groups that measured the same code as this checkout
 # (docs/ aside). A group's servers are started when they do not answer yet, and stopped after it; a server
-# that already answered is used and left running (mongodb needs none: its benchmark starts mongo-java-server
-# in each fork).
+# that already answered is used and left running (mongodb and http need none: their benchmarks start
+# mongo-java-server or an embedded Tomcat in each fork).
 #
 # Options:
 #   --threads LIST      thread counts of each comparison whose rows do not fix their own (default 1,2; on a
@@ -38,7 +39,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-ALL_GROUPS=(memory redis postgres memcached mongodb dynamodb firestore)
+ALL_GROUPS=(memory redis postgres memcached mongodb dynamodb firestore http)
 JAR=cachekit-benchmarks/target/benchmarks.jar
 RUNNER=io.cachekit.benchmarks.run.RoundRunner
 REPORT=io.cachekit.benchmarks.report.BenchmarkReport

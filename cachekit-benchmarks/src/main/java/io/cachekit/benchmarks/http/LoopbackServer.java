@@ -20,35 +20,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One embedded Tomcat on a loopback port and one HTTP/1.1 client for both rows of a benchmark: {@code
- * /plain/item} is a servlet that writes {@link #bodyBytes} bytes of JSON; {@code /cached/item} is the same
+ * One embedded Tomcat on a loopback port and one HTTP/1.1 client for both rows of a comparison: {@code
+ * /plain/item} is a servlet that writes the body's bytes of JSON; {@code /cached/item} is the same
  * servlet behind a {@link ResponseCacheFilter} on the in-memory backend (TTL one hour), so after the first call
  * every call is a HIT that never reaches the servlet. Both answer the same bytes with the same {@code
  * Content-Type}; the client sends no {@code Accept-Encoding}, so nothing is compressed.
  *
- * <p>The setup checks that a second call of {@code /cached/item} is a HIT; the teardown fails the run if the
- * servlet ran more than once behind the cache, so every measured cached call was a hit.
+ * <p>{@link #start} checks that a second call of {@code /cached/item} is a HIT; {@link #stop} fails the run if
+ * the servlet ran more than once behind the cache, so every measured cached call was a hit. The benchmark's
+ * state classes ({@link HttpHitBenchmark.Body1k}, {@link HttpHitBenchmark.Body50k}) start one per fork.
  */
-@State(Scope.Benchmark)
-public class LoopbackServer {
-    /** The body size: 1 KB and 50 KB. */
-    @Param({"1024", "51200"})
-    public int bodyBytes;
+final class LoopbackServer {
+    /** Tomcat logs its start and stop at INFO through JUL, which would drown the runner's progress lines. */
+    private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
 
+    static {
+        TOMCAT_LOG.setLevel(Level.WARNING);
+    }
+
+    private final int bodyBytes;
     private final LongAdder cachedRuns = new LongAdder();
     private Path baseDir;
     private Tomcat tomcat;
@@ -57,8 +57,18 @@ public class LoopbackServer {
     private HttpRequest plain;
     private HttpRequest cached;
 
-    @Setup(Level.Trial)
-    public void start() throws IOException, LifecycleException {
+    private LoopbackServer(int bodyBytes) {
+        this.bodyBytes = bodyBytes;
+    }
+
+    /** Starts a server whose endpoints answer {@code bodyBytes} bytes, and checks that the cached one HITs. */
+    static LoopbackServer start(int bodyBytes) throws IOException, LifecycleException {
+        LoopbackServer server = new LoopbackServer(bodyBytes);
+        server.startTomcat();
+        return server;
+    }
+
+    private void startTomcat() throws IOException, LifecycleException {
         byte[] body = body(bodyBytes);
         baseDir = Files.createTempDirectory("cachekit-http-bench");
         tomcat = new Tomcat();
@@ -66,7 +76,10 @@ public class LoopbackServer {
         tomcat.setHostname("127.0.0.1");
         tomcat.setPort(0);
         tomcat.getConnector().setProperty("address", "127.0.0.1");
-        Context context = tomcat.addContext("", baseDir.toString());
+        StandardContext context = (StandardContext) tomcat.addContext("", baseDir.toString());
+        // Leak detection at stop needs --add-opens and warns without them; nothing here is redeployed.
+        context.setClearReferencesThreadLocals(false);
+        context.setClearReferencesRmiTargets(false);
         Tomcat.addServlet(context, "items", new Items(body, cachedRuns));
         context.addServletMappingDecoded("/*", "items");
         cache = Cachekit.fromUri("memory://?namespace=http");
@@ -96,8 +109,8 @@ public class LoopbackServer {
         }
     }
 
-    @TearDown(Level.Trial)
-    public void stop() throws LifecycleException, IOException {
+    /** Stops the server; fails if the servlet ran more than once behind the cache. */
+    void stop() throws LifecycleException, IOException {
         try {
             if (cachedRuns.sum() != 1) {
                 throw new IllegalStateException(

@@ -102,16 +102,16 @@ public final class BenchmarkReport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<ReportPage.Verdict, Integer> counts = new HashMap<>();
-        for (ReportPage.TargetCheck check : renderer.checks(input.shown())) {
+        Map<TargetChecks.Verdict, Integer> counts = new HashMap<>();
+        for (TargetChecks.TargetCheck check : TargetChecks.of(input.shown())) {
             check.verdicts().forEach(v -> counts.merge(v, 1, Integer::sum));
         }
         return "Wrote " + page + ": " + input.shown().size() + " group(s) shown, "
                 + input.stale().size()
-                + " not shown; targets: " + counts.getOrDefault(ReportPage.Verdict.HOLDS, 0) + " hold, "
-                + counts.getOrDefault(ReportPage.Verdict.MISSES, 0) + " miss, "
-                + counts.getOrDefault(ReportPage.Verdict.INCONCLUSIVE, 0) + " inconclusive, "
-                + counts.getOrDefault(ReportPage.Verdict.NOT_MEASURED, 0) + " not measured";
+                + " not shown; targets: " + counts.getOrDefault(TargetChecks.Verdict.HOLDS, 0) + " hold, "
+                + counts.getOrDefault(TargetChecks.Verdict.MISSES, 0) + " miss, "
+                + counts.getOrDefault(TargetChecks.Verdict.INCONCLUSIVE, 0) + " inconclusive, "
+                + counts.getOrDefault(TargetChecks.Verdict.NOT_MEASURED, 0) + " not measured";
     }
 
     private static Map<String, String> options(String[] args) {

@@ -37,165 +37,17 @@ public final class ReportPage {
             new KnownGroup("memcached", "Memcached"),
             new KnownGroup("mongodb", "MongoDB"),
             new KnownGroup("dynamodb", "DynamoDB"),
-            new KnownGroup("firestore", "Firestore"));
+            new KnownGroup("firestore", "Firestore"),
+            new KnownGroup("http", "HTTP response cache"));
 
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
-
-    /** Whether a target holds over the whole range of rounds. */
-    public enum Verdict {
-        HOLDS("**holds**"),
-        MISSES("**misses**"),
-        INCONCLUSIVE("inconclusive"),
-        NOT_MEASURED("not measured");
-
-        final String words;
-
-        Verdict(String words) {
-            this.words = words;
-        }
-
-        /** "holds" when the whole range meets the target, "misses" when none of it does. */
-        static Verdict of(Summary ratios, double limit, boolean atMost) {
-            if (ratios.count() == 0) {
-                return NOT_MEASURED;
-            }
-            boolean lowMeets = atMost ? ratios.max() <= limit : ratios.min() >= limit;
-            boolean highMeets = atMost ? ratios.min() <= limit : ratios.max() >= limit;
-            return lowMeets ? HOLDS : highMeets ? INCONCLUSIVE : MISSES;
-        }
-    }
-
-    /** One stated target and what the rounds say about it. */
-    public record TargetCheck(
-            String group, String what, String threads, String target, String measured, List<Verdict> verdicts) {
-        /** The verdicts, one per target, in words. */
-        String words() {
-            return verdicts.stream().map(v -> v.words).collect(Collectors.joining("<br>"));
-        }
-    }
-
-    /** The values of the rounds: their median and range. */
-    record Summary(List<Double> values) {
-        int count() {
-            return values.size();
-        }
-
-        double median() {
-            List<Double> sorted = values.stream().sorted().toList();
-            int n = sorted.size();
-            return n == 0
-                    ? Double.NaN
-                    : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        }
-
-        double min() {
-            return stats().getMin();
-        }
-
-        double max() {
-            return stats().getMax();
-        }
-
-        private DoubleSummaryStatistics stats() {
-            return values.stream().mapToDouble(Double::doubleValue).summaryStatistics();
-        }
-
-        /** {@code median [min, max]}, with the given formatting of each number. */
-        String text(java.util.function.DoubleFunction<String> format) {
-            if (values.isEmpty()) {
-                return "–";
-            }
-            if (values.size() == 1) {
-                return format.apply(median());
-            }
-            return format.apply(median()) + " [" + format.apply(min()) + ", " + format.apply(max()) + "]";
-        }
-    }
 
     /** What the page is made of. */
     public record Input(List<GroupResults> shown, List<Stale> stale) {}
 
     /** A group file that is not shown: measured at other code, or by an older runner. */
     public record Stale(String group, String revision, String reason) {}
-
-    /** The target checks of every known group, in page order; groups not shown have their targets unmeasured. */
-    public List<TargetCheck> checks(List<GroupResults> groups) {
-        List<TargetCheck> checks = new ArrayList<>();
-        for (String name : groupOrder(groups)) {
-            GroupPlan plan = GroupPlan.of(name);
-            Optional<GroupResults> recorded = find(groups, name);
-            for (GroupPlan.Block block : plan.blocks()) {
-                for (String baseline : block.baselines()) {
-                    List<Goal> goals = block.goals(baseline);
-                    if (goals.isEmpty()) {
-                        continue;
-                    }
-                    String what = block.label(block.subject()) + " vs " + block.label(baseline);
-                    String target = goals.stream()
-                            .map(g -> "≥ " + fixed(g.atLeast()) + " × (" + g.source() + ")")
-                            .collect(Collectors.joining("<br>"));
-                    List<Integer> threadCounts =
-                            recorded.map(g -> threadsOf(g, block)).orElse(List.of());
-                    if (threadCounts.isEmpty()) {
-                        checks.add(new TargetCheck(name, what, "–", target, "–", List.of(Verdict.NOT_MEASURED)));
-                    }
-                    for (int t : threadCounts) {
-                        Summary ratios = ratios(recorded.get(), block, baseline, t);
-                        checks.add(new TargetCheck(
-                                name,
-                                what,
-                                Integer.toString(t),
-                                target,
-                                ratios.text(ReportPage::fixed),
-                                goals.stream()
-                                        .map(g -> Verdict.of(ratios, g.atLeast(), false))
-                                        .toList()));
-                    }
-                }
-            }
-            if (name.equals("memory")) {
-                checks.addAll(memoryChecks(recorded.orElse(null)));
-            }
-        }
-        return checks;
-    }
-
-    private List<TargetCheck> memoryChecks(GroupResults group) {
-        List<TargetCheck> checks = new ArrayList<>();
-        for (List<MemoryPerEntry.Config> pair : MemoryPerEntry.Config.comparisons()) {
-            MemoryPerEntry.Config subject = pair.get(0);
-            MemoryPerEntry.Config matching = pair.get(1);
-            Summary extra = group == null ? new Summary(List.of()) : memoryDifferences(group, subject, matching);
-            checks.add(new TargetCheck(
-                    "memory",
-                    "heap per entry: " + subject.label() + " vs " + matching.label(),
-                    "–",
-                    "at most +" + fixed0(MemoryPerEntry.MAX_EXTRA_BYTES) + " bytes (issue 17)",
-                    extra.text(v -> signed(v) + " B"),
-                    List.of(Verdict.of(extra, MemoryPerEntry.MAX_EXTRA_BYTES, true))));
-        }
-        Summary held = group == null
-                ? new Summary(List.of())
-                : new Summary(group.memory().stream()
-                        .filter(r -> r.config().equals(MemoryPerEntry.Config.CACHEKIT_TTL.name()))
-                        .sorted(Comparator.comparingInt(MemoryRecord::round))
-                        .map(r -> 100 * MemoryPerEntry.expiredHeldShare(r))
-                        .filter(Double::isFinite)
-                        .toList());
-        checks.add(new TargetCheck(
-                "memory",
-                "expired entries never read again, still held after their TTL, "
-                        + String.format(Locale.ROOT, "%,d", MemoryPerEntry.LATER_WRITES)
-                        + " later writes and the cache's maintenance: "
-                        + MemoryPerEntry.Config.CACHEKIT_TTL.label(),
-                "–",
-                "at most " + fixed0(100 * MemoryPerEntry.MAX_EXPIRED_HELD) + "% still held: freed without a thread"
-                        + " (issue 17)",
-                held.text(v -> fixed1(v) + "%"),
-                List.of(Verdict.of(held, 100 * MemoryPerEntry.MAX_EXPIRED_HELD, true))));
-        return checks;
-    }
 
     /** The whole page. */
     public String render(Input input) {
@@ -223,7 +75,8 @@ public final class ReportPage {
                 .append("  operation, p50 and p99 are percentiles of the sampled operations of a run, and the tables\n")
                 .append(
                         "  show the median of each over the rounds. Rows that start 16 calls and wait for all of them\n")
-                .append("  count 16 operations per sample, so their percentiles are a batch's time divided by 16.\n");
+                .append("  count 16 operations per sample, so their percentiles are a batch's time divided by 16.\n")
+                .append("  A p99 target is checked on the ratio of the two rows' p99 in each round.\n");
         md.append("- **Fair baselines.** Remote rows cache a ~1 KB JSON record (a 100-character string is the\n")
                 .append("  second value). The raw side encodes and decodes the record with Jackson configured as\n")
                 .append(
@@ -239,6 +92,9 @@ public final class ReportPage {
                         "  async-plus-wait form Cachekit uses. The Javadoc of each benchmark class gives the details.\n");
         md.append("- **Toolkit cost.** A no-op backend (gets return stored bytes, sets keep a reference) shows what\n")
                 .append("  Cachekit itself costs per call, beside Jackson alone on the same record.\n");
+        md.append("- **HTTP.** A HIT of the response cache filter and a plain servlet writing the same bytes share\n")
+                .append("  one embedded Tomcat and one HTTP/1.1 client over loopback in each fork (4 client threads,\n")
+                .append("  1 KB and 50 KB bodies); every fork checks that each cached call was a HIT.\n");
         md.append("- **Threads.** Comparisons run at each count of the thread list (`--threads`, default 1 and 2\n")
                 .append("  on this 2-core machine) unless a row fixes its own.\n");
         md.append("- **One revision.** Every group on this page measured the same code; a group recorded at other\n")
@@ -307,7 +163,7 @@ public final class ReportPage {
         md.append("## Targets\n\n");
         md.append("| Group | Comparison | Threads | Target | Per-round ratio: median [range] | Verdict |\n");
         md.append("| --- | --- | ---: | --- | --- | --- |\n");
-        for (TargetCheck check : checks(groups)) {
+        for (TargetChecks.TargetCheck check : TargetChecks.of(groups)) {
             md.append("| ")
                     .append(check.group())
                     .append(" | ")
@@ -390,7 +246,7 @@ public final class ReportPage {
 
         GroupPlan plan = GroupPlan.of(group.group());
         for (GroupPlan.Block block : plan.blocks()) {
-            List<Integer> threadCounts = threadsOf(group, block);
+            List<Integer> threadCounts = TargetChecks.threadsOf(group, block);
             if (threadCounts.isEmpty()) {
                 continue;
             }
@@ -409,7 +265,7 @@ public final class ReportPage {
                     .append(" --- | --- |\n");
             for (int t : threadCounts) {
                 for (String row : block.rows()) {
-                    List<RunRecord> runs = runs(group, block, row, t);
+                    List<RunRecord> runs = TargetChecks.runs(group, block, row, t);
                     if (runs.isEmpty()) {
                         continue;
                     }
@@ -442,12 +298,16 @@ public final class ReportPage {
                         List<String> perRound = new ArrayList<>();
                         List<String> medians = new ArrayList<>();
                         for (String baseline : block.baselines()) {
-                            Summary ratios = ratios(group, block, baseline, t);
-                            perRound.add(ratios.values().stream()
-                                            .map(ReportPage::fixed)
-                                            .collect(Collectors.joining(", "))
-                                    + " × " + block.label(baseline));
-                            medians.add(ratios.text(ReportPage::fixed));
+                            for (Goal.Metric metric : metrics(block, baseline)) {
+                                Summary ratios = TargetChecks.ratios(group, block, baseline, t, metric);
+                                String prefix = metric == Goal.Metric.P99 ? "p99: " : "";
+                                perRound.add(prefix
+                                        + ratios.values().stream()
+                                                .map(ReportPage::fixed)
+                                                .collect(Collectors.joining(", "))
+                                        + " × " + block.label(baseline));
+                                medians.add(prefix + ratios.text(ReportPage::fixed));
+                            }
                         }
                         md.append(' ')
                                 .append(String.join("<br>", perRound))
@@ -467,12 +327,19 @@ public final class ReportPage {
         }
     }
 
+    /** The ratios shown against {@code baseline}: throughput, and p99 where a goal is about it. */
+    private static List<Goal.Metric> metrics(GroupPlan.Block block, String baseline) {
+        return block.goals(baseline).stream().anyMatch(g -> g.metric() == Goal.Metric.P99)
+                ? List.of(Goal.Metric.SCORE, Goal.Metric.P99)
+                : List.of(Goal.Metric.SCORE);
+    }
+
     /** Secondary scores (JMH counters) of a block: loads per call where a row counts both, else each counter. */
     private void secondaryNotes(StringBuilder md, GroupResults group, GroupPlan.Block block, List<Integer> threads) {
         List<String> notes = new ArrayList<>();
         for (int t : threads) {
             for (String row : block.rows()) {
-                List<RunRecord> runs = runs(group, block, row, t);
+                List<RunRecord> runs = TargetChecks.runs(group, block, row, t);
                 if (runs.stream()
                                 .allMatch(r -> r.secondary().containsKey("loads")
                                         && r.secondary().containsKey("calls"))
@@ -544,36 +411,6 @@ public final class ReportPage {
 
     // ---------------------------------------------------------------- numbers
 
-    private static List<Integer> threadsOf(GroupResults group, GroupPlan.Block block) {
-        return group.runs().stream()
-                .filter(r -> r.block().equals(block.id()))
-                .map(RunRecord::threads)
-                .distinct()
-                .sorted()
-                .toList();
-    }
-
-    private static List<RunRecord> runs(GroupResults group, GroupPlan.Block block, String method, int threads) {
-        return group.runs().stream()
-                .filter(r -> r.block().equals(block.id()) && r.method().equals(method) && r.threads() == threads)
-                .sorted(Comparator.comparingInt(RunRecord::round))
-                .toList();
-    }
-
-    /** The ratio of the subject's throughput to the baseline's, for each round that ran both. */
-    static Summary ratios(GroupResults group, GroupPlan.Block block, String baseline, int threads) {
-        List<Double> ratios = new ArrayList<>();
-        Map<Integer, RunRecord> base = runs(group, block, baseline, threads).stream()
-                .collect(Collectors.toMap(RunRecord::round, r -> r, (a, b) -> a));
-        for (RunRecord run : runs(group, block, block.subject(), threads)) {
-            RunRecord other = base.get(run.round());
-            if (other != null) {
-                ratios.add(run.opsPerSecond() / other.opsPerSecond());
-            }
-        }
-        return new Summary(ratios);
-    }
-
     private static Summary memoryValues(GroupResults group, MemoryPerEntry.Config config, boolean expired) {
         return new Summary(group.memory().stream()
                 .filter(r -> r.config().equals(config.name()))
@@ -581,25 +418,6 @@ public final class ReportPage {
                 .map(r -> expired ? r.expiredBytesPerEntry() : r.bytesPerEntry())
                 .filter(Double::isFinite)
                 .toList());
-    }
-
-    /** Per round: the subject's bytes per entry minus the matching configuration's. */
-    private static Summary memoryDifferences(
-            GroupResults group, MemoryPerEntry.Config subject, MemoryPerEntry.Config matching) {
-        Map<Integer, Double> base = group.memory().stream()
-                .filter(r -> r.config().equals(matching.name()))
-                .collect(Collectors.toMap(MemoryRecord::round, MemoryRecord::bytesPerEntry, (a, b) -> a));
-        List<Double> differences = new ArrayList<>();
-        group.memory().stream()
-                .filter(r -> r.config().equals(subject.name()))
-                .sorted(Comparator.comparingInt(MemoryRecord::round))
-                .forEach(r -> {
-                    Double other = base.get(r.round());
-                    if (other != null) {
-                        differences.add(r.bytesPerEntry() - other);
-                    }
-                });
-        return new Summary(differences);
     }
 
     /** About three significant digits. */
@@ -616,15 +434,15 @@ public final class ReportPage {
         return Double.isInfinite(ratio) ? "∞" : String.format(Locale.ROOT, "%.2f", ratio);
     }
 
-    private static String fixed1(double value) {
+    static String fixed1(double value) {
         return String.format(Locale.ROOT, "%.1f", value);
     }
 
-    private static String fixed0(double value) {
+    static String fixed0(double value) {
         return String.format(Locale.ROOT, "%.0f", value);
     }
 
-    private static String signed(double value) {
+    static String signed(double value) {
         return String.format(Locale.ROOT, "%+.1f", value);
     }
 
@@ -637,14 +455,14 @@ public final class ReportPage {
     }
 
     /** Known groups first, in their order, then any other group by name. */
-    private static List<String> groupOrder(List<GroupResults> groups) {
+    static List<String> groupOrder(List<GroupResults> groups) {
         Set<String> order = new LinkedHashSet<>();
         KNOWN_GROUPS.forEach(k -> order.add(k.name()));
         groups.stream().map(GroupResults::group).sorted().forEach(order::add);
         return List.copyOf(order);
     }
 
-    private static Optional<GroupResults> find(List<GroupResults> groups, String name) {
+    static Optional<GroupResults> find(List<GroupResults> groups, String name) {
         return groups.stream().filter(g -> g.group().equals(name)).findFirst();
     }
 }

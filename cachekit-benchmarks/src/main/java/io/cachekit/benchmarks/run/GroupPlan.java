@@ -125,6 +125,10 @@ public record GroupPlan(String group, List<Block> blocks) {
                         throw new IllegalStateException(type.getName() + "." + method + " has a goal against "
                                 + goal.against() + ", which it is not compared with");
                     }
+                    if (Double.isNaN(goal.atLeast()) == Double.isNaN(goal.atMost())) {
+                        throw new IllegalStateException(type.getName() + "." + method
+                                + " has a goal with neither or both of atLeast and atMost");
+                    }
                 }
                 compared.add(method);
                 compared.addAll(baselines);

@@ -77,7 +77,7 @@ public final class RoundRunner {
         return switch (group) {
             case "memory" -> 1.5;
             case "redis", "memcached", "postgres" -> 2.5;
-            case "mongodb" -> 3.5;
+            case "mongodb", "http" -> 3.5; // http: an embedded Tomcat and its first requests in every fork
             default -> 4.5; // dynamodb, firestore: emulators that take thousands of writes per setup slowly
         };
     }
@@ -135,7 +135,7 @@ public final class RoundRunner {
                 runner.group,
                 steps.size(),
                 runner.rounds,
-                runner.threads,
+                threadsOf(steps),
                 runner.estimateSeconds(steps) / 60);
         if (planOnly) {
             steps.forEach(step -> System.out.println(step));
@@ -206,6 +206,16 @@ public final class RoundRunner {
         return steps;
     }
 
+    /** The thread counts the JMH runs of {@code steps} use: the run's list, or those the comparisons fix. */
+    static List<Integer> threadsOf(List<Step> steps) {
+        return steps.stream()
+                .filter(step -> step.config() == null)
+                .map(Step::threads)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
     double estimateSeconds(List<Step> steps) {
         double perRun = forks
                 * (forkOverheadSeconds(group) + warmupIterations * seconds(warmupTime) + iterations * seconds(time));
@@ -266,7 +276,7 @@ public final class RoundRunner {
         }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("rounds", Integer.toString(rounds));
-        settings.put("threads", threads.toString().replaceAll("[\\[\\] ]", ""));
+        settings.put("threads", threadsOf(steps).toString().replaceAll("[\\[\\] ]", ""));
         settings.put("forks per run", Integer.toString(forks));
         settings.put("warm-up", warmupIterations + " x " + warmupTime);
         settings.put("measurement", iterations + " x " + time);
