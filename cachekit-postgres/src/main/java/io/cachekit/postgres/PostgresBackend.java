@@ -547,9 +547,11 @@ public final class PostgresBackend extends BlockingCacheBackend {
     private PreparedStatement prepare(Connection connection, String statement, long deadline, String operation)
             throws SQLException {
         long remainingNanos = deadline - System.nanoTime();
-        long remaining = remainingMillis(deadline, operation);
+        boolean serverBound = serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS;
+        // Past the slack (or with no server-side timeout), fails with a timeout when no time is left.
+        long remaining = serverBound ? 0 : remainingMillis(deadline, operation);
         PreparedStatement ps = connection.prepareStatement(statement);
-        if (serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS) {
+        if (serverBound) {
             return ps;
         }
         try {
