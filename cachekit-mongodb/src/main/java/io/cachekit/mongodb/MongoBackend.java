@@ -67,10 +67,11 @@ import org.bson.BsonValue;
  *
  * {@code expiresAt} is written in real time (the wall clock, UTC), because MongoDB's TTL monitor, which deletes
  * expired documents about once a minute, compares it with the server's real clock. Every read ({@code get},
- * {@code getMany}) filters on {@code expiresAt} not before now, so an expired document is never returned, even
- * before the monitor deletes it. Cachekit's configured clock (which tests may hold still) decides the expiry
- * written in the envelope, which Cachekit checks on every read as well: an entry is returned only while both
- * say it is live. TTLs of 100 years or more are stored without {@code expiresAt}.
+ * {@code getMany}) finds by {@code _id} alone and fetches {@code expiresAt} with the value: a document whose
+ * {@code expiresAt} is not after now, read when the response has arrived, counts as a miss, so an expired
+ * document is never returned, even before the monitor deletes it. Cachekit's configured clock (which tests may
+ * hold still) decides the expiry written in the envelope, which Cachekit checks on every read as well: an entry
+ * is returned only while both say it is live. TTLs of 100 years or more are stored without {@code expiresAt}.
  *
  * <h2>Errors and timeouts</h2>
  *
@@ -101,7 +102,9 @@ public final class MongoBackend extends BlockingCacheBackend {
 
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
-    private static final BsonDocument VALUE_ONLY = new BsonDocument(Entries.VALUE, new BsonInt32(1));
+    /** What a read fetches: the value, and the expiry that decides whether it is still live. */
+    private static final BsonDocument VALUE_AND_EXPIRY =
+            new BsonDocument(Entries.VALUE, new BsonInt32(1)).append(Entries.EXPIRES_AT, new BsonInt32(1));
 
     private final MongoBackendOptions options;
     private final MongoClient client;
@@ -203,11 +206,11 @@ public final class MongoBackend extends BlockingCacheBackend {
     public byte[] get(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(key, "key");
-        BsonDocument filter = new BsonDocument(Entries.ID, new BsonString(Entries.id(namespace, key)))
-                .append(Entries.EXPIRES_AT, live());
-        BsonDocument found =
-                run("get", () -> collection.find(filter).projection(VALUE_ONLY).first());
-        return found == null ? null : Entries.value(found);
+        BsonDocument filter = byId(Entries.id(namespace, key));
+        BsonDocument found = run(
+                "get",
+                () -> collection.find(filter).projection(VALUE_AND_EXPIRY).first());
+        return found == null || expired(found, storeClock.millis()) ? null : Entries.value(found);
     }
 
     @Override
@@ -298,10 +301,12 @@ public final class MongoBackend extends BlockingCacheBackend {
         }
         BsonArray ids = new BsonArray(new ArrayList<>(keysById.size()));
         keysById.keySet().forEach(id -> ids.add(new BsonString(id)));
-        BsonDocument filter =
-                new BsonDocument(Entries.ID, new BsonDocument("$in", ids)).append(Entries.EXPIRES_AT, live());
+        BsonDocument filter = new BsonDocument(Entries.ID, new BsonDocument("$in", ids));
         run("getMany", () -> {
-            for (BsonDocument doc : collection.find(filter).projection(VALUE_ONLY)) {
+            for (BsonDocument doc : collection.find(filter).projection(VALUE_AND_EXPIRY)) {
+                if (expired(doc, storeClock.millis())) {
+                    continue;
+                }
                 BsonValue id = doc.get(Entries.ID);
                 String key =
                         id != null && id.isString() ? keysById.get(id.asString().getValue()) : null;
@@ -374,9 +379,16 @@ public final class MongoBackend extends BlockingCacheBackend {
         return Math.max(1, Ttls.millisRoundedUp(timeout));
     }
 
-    /** {@code {$not: {$lte: now}}}: a date after now, or no date at all (never expires). */
-    private BsonDocument live() {
-        return new BsonDocument("$not", new BsonDocument("$lte", new BsonDateTime(storeClock.millis())));
+    /**
+     * Whether a document read has expired: its {@code expiresAt} is a date not after {@code nowMillis}. A
+     * document without one never expires, and one of another layout (a number there) is not taken for expired,
+     * just as a query filter {@code {expiresAt: {$lte: now}}} would not match it.
+     */
+    private static boolean expired(BsonDocument doc, long nowMillis) {
+        BsonValue expiresAt = doc.get(Entries.EXPIRES_AT);
+        return expiresAt != null
+                && expiresAt.isDateTime()
+                && expiresAt.asDateTime().getValue() <= nowMillis;
     }
 
     private static BsonDocument byId(String id) {

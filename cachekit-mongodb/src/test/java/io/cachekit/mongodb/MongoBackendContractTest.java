@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterAll;
  * -Dcachekit.mongodb.uri=mongodb://...} runs it against a real server instead.
  *
  * <p>mongo-java-server has no TTL monitor, so nothing here is ever deleted by the store: the contract's
- * real-time expiry test passes because every read filters on {@code expiresAt}, which the backend writes in
- * real time; the clock-driven tests pass because Cachekit also checks the envelope's expiry against the
+ * real-time expiry test passes because every read drops a document whose {@code expiresAt}, which the backend
+ * writes in real time, has passed; the clock-driven tests pass because Cachekit also checks the envelope's expiry against the
  * contract's clock.
  */
 class MongoBackendContractTest extends CacheBackendContract {

@@ -1,11 +1,10 @@
 package io.cachekit.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
-import io.cachekit.StoreUnreachableException;
+import io.cachekit.postgres.internal.OwnedPool;
 import io.cachekit.postgres.internal.SqlErrors;
 import io.cachekit.postgres.internal.Statements;
 import io.cachekit.postgres.internal.TableSetup;
@@ -33,7 +32,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +65,13 @@ import org.slf4j.LoggerFactory;
  * source (or sessions that did not take the setting) every statement gets what is left of the timeout
  * after the borrow as its pgjdbc query timeout. Table setup and purge raise {@code statement_timeout} for
  * their own transactions to the larger of the timeout and 10 s. When a timeout fires the server
- * cancels the statement and the operation fails with {@link CacheTimeoutException}. Connection failures and
+ * cancels the statement and the operation fails with {@link CacheTimeoutException}. A server that stops
+ * answering (paused, a dead host) cannot cancel anything: a socket read timeout ends the wait and drops the
+ * connection from the pool. The owned pool's connections rest at one of the timeout plus 250 ms, rounded up
+ * to whole seconds (pgjdbc's {@code socketTimeout}; {@link OwnedPool}), which setup and purge raise for their
+ * transactions; an operation that waited longer than 1 ms for its connection, or runs on a supplied data
+ * source (or on sessions whose socket timeout an own property replaced), sets its own: what is left of the
+ * timeout plus 250 ms. Either way it fails with {@link CacheTimeoutException}. Connection failures and
  * any other database error fail with {@link CacheBackendException}; messages never contain credentials. A
  * value over PostgreSQL's 1 GB {@code bytea} limit fails before anything is sent.
  *
@@ -80,18 +84,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresBackend extends BlockingCacheBackend {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     /** PostgreSQL's largest {@code bytea} value, 1 GB; larger values fail before they are sent. */
     public static final int MAX_VALUE_BYTES = (1 << 30) - 1;
 
-    /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
-    /** How much longer than the statement timeout a socket read may wait for a server that does not answer. */
-    private static final long NETWORK_TIMEOUT_GRACE_MILLIS = 250;
-
     /** Encoded keys up to this length are stored as they are, longer ones as a digest. */
     static final int MAX_PLAIN_KEY_BYTES = 1024;
 
+    /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
     static final Duration LONGEST_TTL = Duration.ofDays(36_500);
 
     /** At most this many purge batches run in one {@link #purgeExpired()} call. */
@@ -115,6 +115,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
     private final Duration maintenanceTimeout;
     /** Whether the server enforces the operation timeout as each session's {@code statement_timeout}. */
     private final boolean serverTimeout;
+    /** Whether every connection rests at a socket read timeout that bounds an operation ({@link OwnedPool}). */
+    private final boolean restingSocketTimeout;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -123,9 +125,10 @@ public final class PostgresBackend extends BlockingCacheBackend {
             BackendContext context,
             DataSource dataSource,
             HikariDataSource owned,
-            boolean serverTimeout) {
+            OwnedPool.Sessions sessions) {
         super(context);
-        this.serverTimeout = serverTimeout;
+        this.serverTimeout = sessions.statementTimeout();
+        this.restingSocketTimeout = sessions.socketTimeout();
         this.options = options;
         this.sql = new TableSql(options.schema(), options.table());
         this.dataSource = dataSource;
@@ -145,12 +148,13 @@ public final class PostgresBackend extends BlockingCacheBackend {
     public static PostgresBackend create(PostgresBackendOptions options, BackendContext context) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(context, "context");
-        HikariDataSource owned = options.dataSource() == null ? newPool(options, context) : null;
+        HikariDataSource owned =
+                options.dataSource() == null ? OwnedPool.open(options, context.operationTimeout()) : null;
         DataSource dataSource = owned != null ? owned : options.dataSource();
-        boolean serverTimeout = false;
+        OwnedPool.Sessions sessions = new OwnedPool.Sessions(false, false);
         if (owned != null) {
             try {
-                serverTimeout = sessionStatementTimeoutIs(owned, statementTimeoutMillis(context));
+                sessions = OwnedPool.check(owned, context.operationTimeout());
             } catch (SQLException e) {
                 owned.close();
                 throw SqlErrors.translate("postgres setup at " + options.target(), e, context.operationTimeout());
@@ -158,7 +162,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
                 owned.close();
                 throw e;
             }
-            if (!serverTimeout) {
+            if (!sessions.statementTimeout()) {
                 LOG.warn(
                         "The sessions of {} do not run with the statement_timeout Cachekit asked for (an options"
                                 + " parameter in the JDBC URL, or a connection pooler, may override it);"
@@ -166,7 +170,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
                         options.target());
             }
         }
-        PostgresBackend backend = new PostgresBackend(options, context, dataSource, owned, serverTimeout);
+        PostgresBackend backend = new PostgresBackend(options, context, dataSource, owned, sessions);
         try {
             backend.setUpTable();
         } catch (RuntimeException e) {
@@ -177,70 +181,10 @@ public final class PostgresBackend extends BlockingCacheBackend {
         return backend;
     }
 
-    private static HikariDataSource newPool(PostgresBackendOptions options, BackendContext context) {
-        long timeoutMillis = Math.max(250, context.operationTimeout().toMillis());
-        long maintenanceMillis =
-                max(context.operationTimeout(), MIN_MAINTENANCE_TIMEOUT).toMillis();
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("cachekit-postgres-" + INSTANCES.incrementAndGet());
-        config.setJdbcUrl(options.jdbcUrl());
-        if (options.username() != null) {
-            config.setUsername(options.username());
-        }
-        if (options.password() != null) {
-            config.setPassword(options.password());
-        }
-        config.setMaximumPoolSize(options.poolSize());
-        // Borrowing a connection counts against the operation timeout.
-        config.setConnectionTimeout(timeoutMillis);
-        config.setValidationTimeout(Math.min(timeoutMillis, 5_000));
-        config.addDataSourceProperty("ApplicationName", "cachekit");
-        config.addDataSourceProperty("connectTimeout", Long.toString(seconds(timeoutMillis)));
-        // A backstop for a server that stops answering mid-statement, where a cancel cannot reach it: longer
-        // than any statement timeout, so it never cuts a statement that is still within its time.
-        config.addDataSourceProperty("socketTimeout", Long.toString(seconds(maintenanceMillis) + 5));
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        options.connectionProperties().forEach(config::addDataSourceProperty);
-        // The server enforces the operation timeout on every statement of these sessions, set in the startup
-        // packet: no extra round trip, and no client-side timer task per statement. Options of the
-        // application's own come first.
-        String sessionOptions = "-c statement_timeout=" + statementTimeoutMillis(context);
-        String ownOptions = options.connectionProperties().get("options");
-        config.addDataSourceProperty(
-                "options",
-                ownOptions == null || ownOptions.isBlank() ? sessionOptions : ownOptions + " " + sessionOptions);
-        try {
-            return new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            // HikariPool.PoolInitializationException wraps the driver's first connection failure.
-            Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
-            String message = "postgres: cannot connect to " + options.target() + ": " + cause.getMessage();
-            // Unreachable (refused, timed out, shutting down) lets the cache start without the database;
-            // a refusal by the server itself (bad password, missing database) stays an error.
-            throw SqlErrors.isConnectionFailure(cause) || SqlErrors.isTimeout(cause)
-                    ? new StoreUnreachableException(message, cause)
-                    : new CacheBackendException(message, cause);
-        }
-    }
-
-    /** The session {@code statement_timeout} of the owned pool: the operation timeout, in whole milliseconds. */
-    private static long statementTimeoutMillis(BackendContext context) {
-        return Math.max(1, (context.operationTimeout().toNanos() + 999_999) / 1_000_000);
-    }
-
-    /** Whether the pool's sessions got the {@code statement_timeout} asked for in their startup packet. */
-    private static boolean sessionStatementTimeoutIs(DataSource pool, long millis) throws SQLException {
-        try (Connection connection = pool.getConnection();
-                PreparedStatement ps = connection.prepareStatement(
-                        "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'");
-                ResultSet rs = ps.executeQuery()) {
-            return rs.next() && Long.toString(millis).equals(rs.getString(1));
-        }
-    }
-
     private void setUpTable() {
         long start = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
+            maintenanceSocketTimeout(connection, start + maintenanceTimeout.toNanos(), "setup");
             TableSetup.ensureTable(
                     connection,
                     sql,
@@ -454,6 +398,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
         ensureOpen("purge");
         long deadline = System.nanoTime() + maintenanceTimeout.toNanos();
         try (Connection connection = dataSource.getConnection()) {
+            maintenanceSocketTimeout(connection, deadline, "purge");
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
@@ -573,12 +518,17 @@ public final class PostgresBackend extends BlockingCacheBackend {
 
     private <T> T run(String operation, SqlWork<T> work) {
         ensureOpen(operation);
-        long deadline = System.nanoTime() + operationTimeoutNanos;
+        long start = System.nanoTime();
+        long deadline = start + operationTimeoutNanos;
         try (Connection connection = dataSource.getConnection()) {
-            // A server that stops answering (paused, a dead host) cannot enforce statement_timeout: the socket
+            // A server that stops answering (paused, a dead host) cannot enforce statement_timeout: a socket
             // read timeout bounds the wait, a little after the statement timeout would have fired, and the
-            // broken connection leaves the pool, so the slot is free again.
-            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis(deadline, operation));
+            // broken connection leaves the pool, so the slot is free again. The owned pool's connections rest
+            // at one (OwnedPool); an operation sets its own only when that one could end past its deadline:
+            // it waited for its connection, or the connections come from a supplied data source.
+            if (!restingSocketTimeout || System.nanoTime() - start > SERVER_TIMEOUT_SLACK_NANOS) {
+                connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis(deadline, operation));
+            }
             return work.run(connection, deadline);
         } catch (SQLException e) {
             if (closed.get()) {
@@ -597,9 +547,11 @@ public final class PostgresBackend extends BlockingCacheBackend {
     private PreparedStatement prepare(Connection connection, String statement, long deadline, String operation)
             throws SQLException {
         long remainingNanos = deadline - System.nanoTime();
-        long remaining = remainingMillis(deadline, operation);
+        boolean serverBound = serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS;
+        // Past the slack (or with no server-side timeout), fails with a timeout when no time is left.
+        long remaining = serverBound ? 0 : remainingMillis(deadline, operation);
         PreparedStatement ps = connection.prepareStatement(statement);
-        if (serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS) {
+        if (serverBound) {
             return ps;
         }
         try {
@@ -613,8 +565,20 @@ public final class PostgresBackend extends BlockingCacheBackend {
 
     /** The socket read timeout of an operation: what is left of its time, plus a grace for the server's own. */
     private int networkTimeoutMillis(long deadline, String operation) {
-        long millis = remainingMillis(deadline, operation) + NETWORK_TIMEOUT_GRACE_MILLIS;
+        long millis = remainingMillis(deadline, operation) + OwnedPool.NETWORK_TIMEOUT_GRACE_MILLIS;
         return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+
+    /**
+     * Lets a maintenance transaction of the owned pool (setup, purge) read for its longer time; the pool puts
+     * the connection's own socket timeout back when it is returned. A supplied data source's are left alone.
+     */
+    private void maintenanceSocketTimeout(Connection connection, long deadline, String operation) throws SQLException {
+        if (ownedPool != null) {
+            long millis =
+                    remainingMillis(deadline, operation, maintenanceTimeout) + OwnedPool.NETWORK_TIMEOUT_GRACE_MILLIS;
+            connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+        }
     }
 
     /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
@@ -668,10 +632,6 @@ public final class PostgresBackend extends BlockingCacheBackend {
         if (closed.get()) {
             throw new CacheBackendException("postgres " + operation + ": the backend is closed");
         }
-    }
-
-    private static long seconds(long millis) {
-        return Math.max(1, (millis + 999) / 1000);
     }
 
     private static Duration max(Duration a, Duration b) {

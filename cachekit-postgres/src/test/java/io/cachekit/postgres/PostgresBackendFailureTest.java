@@ -196,6 +196,42 @@ class PostgresBackendFailureTest extends CacheBackendFailureContract {
     }
 
     @Test
+    void theOwnedPoolsConnectionsRestAtASocketTimeoutJustOverTheOperationTimeout() throws SQLException {
+        try (PostgresBackend backend = PostgresBackend.create(
+                        TestDatabase.options(FAILURE_PORT, "cachekit_failure_socket")
+                                .build(),
+                        context(SHORT_TIMEOUT));
+                Connection connection = backend.unwrap(DataSource.class).getConnection()) {
+            assertThat(connection.getNetworkTimeout())
+                    .as("1 s + 250 ms, rounded up to whole seconds (pgjdbc's socketTimeout)")
+                    .isEqualTo(2_000);
+        }
+    }
+
+    @Test
+    void anOwnSocketTimeoutWithoutBoundStillLeavesEveryOperationBoundedOnAPausedServer() {
+        try (PostgresBackend backend = PostgresBackend.create(
+                TestDatabase.options(FAILURE_PORT, "cachekit_failure_own_socket")
+                        .connectionProperty("socketTimeout", "0")
+                        .poolSize(1)
+                        .build(),
+                context(SHORT_TIMEOUT))) {
+            backend.set("own", "k", "v".getBytes(StandardCharsets.UTF_8), null);
+            throwaway.pause();
+            try {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> backend.get("own", "k")).isInstanceOf(CacheTimeoutException.class);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(took)
+                        .as("the operation's own socket timeout: what is left of 1 s, plus 250 ms")
+                        .isBetween(SHORT_TIMEOUT, SHORT_TIMEOUT.plusMillis(900));
+            } finally {
+                throwaway.resume();
+            }
+        }
+    }
+
+    @Test
     void aStatementBlockedByALockEndsWithATimeout() throws SQLException {
         String table = "cachekit_failure_locked";
         TestDatabase.dropTable(table);

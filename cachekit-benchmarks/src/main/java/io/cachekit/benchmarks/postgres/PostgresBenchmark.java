@@ -57,8 +57,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code .database}, {@code .user} and {@code .password} point elsewhere. Each side has a table of its own
  * ({@code bench_cachekit}, {@code bench_raw}, the same layout: Cachekit creates both), dropped and created
  * again at the start of every fork, so that no row runs on the other side's dead tuples; and a HikariCP pool of
- * {@value #POOL_SIZE} connections whose sessions run with the same {@code statement_timeout} (5 s) and the same
- * connection timeout. The raw statements are those a careful application writes by hand: a SELECT that filters
+ * {@value #POOL_SIZE} connections whose sessions run with the same {@code statement_timeout} (5 s), the same
+ * connection timeout and the same socket read timeout (6 s: what bounds a server that stops answering, which no
+ * statement timeout can). The raw statements are those a careful application writes by hand: a SELECT that filters
  * expired rows on the database clock, an upsert that sets {@code expires_at = now() + ttl}, {@code key = ANY(?)}
  * for a batch of keys, and a batched upsert in one transaction (rows in key order) for a batch of writes. The
  * main value is the ~1 KB JSON record, encoded and decoded by Jackson on every raw call; a 100-character string
@@ -294,9 +295,14 @@ public class PostgresBenchmark {
             }
             config.setMaximumPoolSize(POOL_SIZE);
             // The timeouts Cachekit's pool has: the server enforces the operation timeout on every statement,
-            // and borrowing a connection waits at most as long.
+            // borrowing a connection waits at most as long, and a socket read timeout a little longer (whole
+            // seconds, as pgjdbc takes it) ends the wait on a server that stops answering, so that it cannot hold
+            // a connection forever.
             config.setConnectionTimeout(TIMEOUT.toMillis());
             config.addDataSourceProperty("options", "-c statement_timeout=" + TIMEOUT.toMillis());
+            config.addDataSourceProperty("connectTimeout", Long.toString(TIMEOUT.toSeconds()));
+            config.addDataSourceProperty("socketTimeout", Long.toString(TIMEOUT.toSeconds() + 1));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
             pool = new HikariDataSource(config);
             for (int from = 0; from < KEY_COUNT; from += BATCH_KEYS) {
                 Map<String, UserRecord> records = new HashMap<>();
