@@ -373,6 +373,24 @@ public final class MethodCaching {
             }
             return cache.async().load(load, k, t, mode, () -> callAsync(invoker));
         }
+
+        /**
+         * {@link #invoke} of a proxy's call, making its invoker only on a miss (a hit then allocates nothing for
+         * it).
+         */
+        Object invoke(Object[] args, Handler handler, Method method) throws Throwable {
+            CallMode mode = CallMode.current();
+            if (async || mode != CallMode.NORMAL || !cache.enabled()) {
+                return invoke(args, () -> handler.call(method, args));
+            }
+            String k = key.key(args);
+            Object cached = SingleFlight.firstRead(load, k);
+            if (!ValueStore.isMiss(cached) && !(cached instanceof ValueStore.Stale)) {
+                return cached;
+            }
+            Tags t = tags == null ? null : tags.render(args);
+            return cache.runtime.flights.load(cached, load, k, t, mode, () -> handler.call(method, args));
+        }
     }
 
     /**
@@ -449,6 +467,9 @@ public final class MethodCaching {
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             Object[] a = args == null ? NO_ARGS : args;
             Plan plan = plans.get(method);
+            if (plan instanceof CachedPlan cached) {
+                return cached.invoke(a, this, method);
+            }
             if (plan != null) {
                 return plan.invoke(a, () -> call(method, a));
             }
