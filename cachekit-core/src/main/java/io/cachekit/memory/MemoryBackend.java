@@ -2,6 +2,7 @@ package io.cachekit.memory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.cachekit.CacheBackendException;
 import io.cachekit.spi.BackendContext;
@@ -83,6 +84,14 @@ public final class MemoryBackend implements CacheBackend {
     private final long originMillis;
 
     private final com.github.benmanes.caffeine.cache.Cache<Object, Object> cache;
+    private final Policy<Object, Object> policy;
+    /**
+     * Whether hits are recorded in Caffeine's eviction policy (its read buffer, drained into its frequency sketch and
+     * access order). Like Caffeine itself for caches without expiry, this starts once the cache has been half full:
+     * before, no eviction is near, and a quiet read costs a lookup and nothing else.
+     */
+    private volatile boolean recordReads;
+
     private final ConcurrentMap<String, LongAdder> evictions = new ConcurrentHashMap<>();
     /** Entries per namespace: up on an insert of a new key, down on every removal (explicit, expiry or size). */
     private final ConcurrentMap<String, LongAdder> sizes = new ConcurrentHashMap<>();
@@ -123,6 +132,8 @@ public final class MemoryBackend implements CacheBackend {
                     }
                 })
                 .build();
+        this.policy = cache.policy();
+        this.recordReads = options.maxWeightBytes() > 0;
     }
 
     /** Monotonic nanoseconds for the system clock; the configured clock's time otherwise (tests). */
@@ -168,7 +179,7 @@ public final class MemoryBackend implements CacheBackend {
      * otherwise the value, {@link #NULL_VALUE} or an {@link EncodedEntry}.
      */
     private Object live(Object k) {
-        Object stored = cache.getIfPresent(k);
+        Object stored = recordReads ? cache.getIfPresent(k) : policy.getIfPresentQuietly(k);
         if (!(stored instanceof Timed t)) {
             return stored;
         }
@@ -200,7 +211,15 @@ public final class MemoryBackend implements CacheBackend {
     /** Puts an entry, counting it when its key was absent. */
     private void put(Object k, Object stored) {
         if (cache.asMap().put(k, stored) == null) {
-            resize(namespaceOf(k), 1);
+            inserted(k);
+        }
+    }
+
+    /** Counts a new entry, and starts recording hits once the cache has been half full. */
+    private void inserted(Object k) {
+        resize(namespaceOf(k), 1);
+        if (!recordReads && cache.estimatedSize() >= options.maxSize() / 2) {
+            recordReads = true;
         }
     }
 
@@ -235,7 +254,7 @@ public final class MemoryBackend implements CacheBackend {
     public long expiresAt(String namespace, String key) {
         checkOpen("get");
         Object k = keyOf(namespace, key);
-        Object stored = cache.getIfPresent(k);
+        Object stored = policy.getIfPresentQuietly(k);
         if (!(stored instanceof Timed t)) {
             return stored == null ? -1 : 0;
         }
@@ -276,7 +295,7 @@ public final class MemoryBackend implements CacheBackend {
             return fresh;
         });
         if (inserted[0]) {
-            resize(namespaceOf(k), 1);
+            inserted(k);
         }
         return existing[0];
     }
