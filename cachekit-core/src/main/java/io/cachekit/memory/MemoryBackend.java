@@ -1,10 +1,12 @@
 package io.cachekit.memory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.cachekit.CacheBackendException;
+import io.cachekit.memory.StoredForms.DeadlineExpiry;
+import io.cachekit.memory.StoredForms.NamespacedKey;
+import io.cachekit.memory.StoredForms.Timed;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
 import java.lang.invoke.MethodHandles;
@@ -497,61 +499,4 @@ public final class MemoryBackend implements CacheBackend {
 
     /** Bytes stored by the byte methods, returned by {@link #getReference}. */
     public record EncodedEntry(byte[] bytes) {}
-
-    /** (namespace, key), with the hash computed once. */
-    static final class NamespacedKey {
-        final String namespace;
-        final String key;
-        private final int hash;
-
-        NamespacedKey(String namespace, String key) {
-            this.namespace = namespace;
-            this.key = key;
-            this.hash = 31 * namespace.hashCode() + key.hashCode();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof NamespacedKey other && key.equals(other.key) && namespace.equals(other.namespace);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    /** A value that expires, with its deadline in ticks. */
-    static final class Timed {
-        final Object value;
-        final long deadline;
-
-        Timed(Object value, long deadline) {
-            this.value = value;
-            this.deadline = deadline;
-        }
-    }
-
-    /**
-     * Caffeine's expiry: an entry with a deadline expires then, others never. {@code now} is Caffeine's time, so the
-     * entry's expiry time ({@code now} plus the duration) is its deadline exactly.
-     */
-    private enum DeadlineExpiry implements Expiry<Object, Object> {
-        INSTANCE;
-
-        @Override
-        public long expireAfterCreate(Object key, Object value, long now) {
-            return value instanceof Timed t ? Math.max(0, t.deadline - now) : Long.MAX_VALUE;
-        }
-
-        @Override
-        public long expireAfterUpdate(Object key, Object value, long now, long currentDuration) {
-            return expireAfterCreate(key, value, now);
-        }
-
-        @Override
-        public long expireAfterRead(Object key, Object value, long now, long currentDuration) {
-            return currentDuration;
-        }
-    }
 }
