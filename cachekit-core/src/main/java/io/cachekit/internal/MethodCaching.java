@@ -384,11 +384,11 @@ public final class MethodCaching {
                 return invoke(args, () -> handler.call(method, args));
             }
             String k = key.key(args);
+            Tags t = tags == null ? null : tags.render(args);
             Object cached = SingleFlight.firstRead(load, k);
             if (!ValueStore.isMiss(cached) && !(cached instanceof ValueStore.Stale)) {
                 return cached;
             }
-            Tags t = tags == null ? null : tags.render(args);
             return cache.runtime.flights.load(cached, load, k, t, mode, () -> handler.call(method, args));
         }
     }
