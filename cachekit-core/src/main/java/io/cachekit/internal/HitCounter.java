@@ -25,13 +25,25 @@ final class HitCounter {
     private final ThreadLocal<Cell> cell = ThreadLocal.withInitial(this::newCell);
 
     private Cell newCell() {
-        Cell c = new Cell();
+        Cell c = new Cell(Thread.currentThread().getId());
         cells.add(c);
         return c;
     }
 
+    /**
+     * The cell of the first thread that counted: that thread finds it without a thread-local lookup. Set only while
+     * unset, so that threads never contend on it; every other thread uses its thread-local cell.
+     */
+    private volatile Cell first;
+
     void increment() {
-        Cell c = cell.get();
+        Cell c = first;
+        if (c == null || c.ownerId != Thread.currentThread().getId()) {
+            c = cell.get();
+            if (first == null) {
+                first = c;
+            }
+        }
         // Only this thread writes the cell: a plain read and an opaque store cannot lose an increment, and
         // readers on other threads see each store whole.
         VALUE.setOpaque(c, c.value + 1);
@@ -51,5 +63,14 @@ final class HitCounter {
         long p1, p2, p3, p4, p5, p6, p7;
         long value;
         long q1, q2, q3, q4, q5, q6, q7;
+        /**
+         * The id of the only thread that writes this cell (an id, not the thread, so that a cell does not keep its
+         * thread reachable; live threads never share an id).
+         */
+        final long ownerId;
+
+        Cell(long ownerId) {
+            this.ownerId = ownerId;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cachekit.internal;
 
 import io.cachekit.CacheEvict;
+import io.cachekit.CacheKeyIgnore;
 import io.cachekit.Cached;
 import io.cachekit.CachekitConfig;
 import io.cachekit.ErrorPolicy;
@@ -38,6 +39,8 @@ import java.util.stream.BaseStream;
  */
 public final class MethodCaching {
     private static final Object[] NO_ARGS = new Object[0];
+    /** The longest argument text the standard generator keeps before it digests it. */
+    private static final int STANDARD_PLAIN_LENGTH = 64;
 
     private MethodCaching() {}
 
@@ -249,11 +252,52 @@ public final class MethodCaching {
 
     private static KeyFunction keyFunction(KeyGenerator generator, String template, Method method, Identity identity) {
         if (template.isEmpty()) {
-            String prefix = identity.of(method) + ":";
-            return args -> prefix + generator.generate(method, args);
+            return defaultKey(generator, method, identity.of(method) + ":");
         }
         KeyTemplate compiled = KeyTemplate.compile(template, method);
         return compiled::render;
+    }
+
+    /** The key of a method without a key template: {@code prefix} and what {@code generator} makes of the call. */
+    static KeyFunction defaultKey(KeyGenerator generator, Method method, String prefix) {
+        if (generator == KeyGenerator.standard() && oneStringParameter(method)) {
+            // The standard generator's text of one plain string, ["text"], built in one copy with the prefix.
+            String open = prefix + "[\"";
+            return args -> args[0] instanceof String s && plain(s)
+                    ? open + s + "\"]"
+                    : prefix + generator.generate(method, args);
+        }
+        return args -> prefix + generator.generate(method, args);
+    }
+
+    /** Whether {@code method} takes one parameter, a String that is part of its key. */
+    static boolean oneStringParameter(Method method) {
+        if (method.getParameterCount() != 1 || method.getParameterTypes()[0] != String.class) {
+            return false;
+        }
+        for (java.lang.annotation.Annotation a : method.getParameterAnnotations()[0]) {
+            if (a instanceof CacheKeyIgnore) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the standard generator writes {@code s} as is between quotes, and keeps the result: no char it escapes
+     * (nor any surrogate, so as not to judge their pairing here) and short enough not to be digested.
+     */
+    static boolean plain(String s) {
+        if (s.length() > STANDARD_PLAIN_LENGTH - 4) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static IllegalArgumentException invalid(Method method, String problem) {
@@ -328,6 +372,24 @@ public final class MethodCaching {
                 return cache.load(load, k, t, mode, invoker);
             }
             return cache.async().load(load, k, t, mode, () -> callAsync(invoker));
+        }
+
+        /**
+         * {@link #invoke} of a proxy's call, making its invoker only on a miss (a hit then allocates nothing for
+         * it).
+         */
+        Object invoke(Object[] args, Handler handler, Method method) throws Throwable {
+            CallMode mode = CallMode.current();
+            if (async || mode != CallMode.NORMAL || !cache.enabled()) {
+                return invoke(args, () -> handler.call(method, args));
+            }
+            String k = key.key(args);
+            Tags t = tags == null ? null : tags.render(args);
+            Object cached = SingleFlight.firstRead(load, k);
+            if (!ValueStore.isMiss(cached) && !(cached instanceof ValueStore.Stale)) {
+                return cached;
+            }
+            return cache.runtime.flights.load(cached, load, k, t, mode, () -> handler.call(method, args));
         }
     }
 
@@ -405,6 +467,9 @@ public final class MethodCaching {
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             Object[] a = args == null ? NO_ARGS : args;
             Plan plan = plans.get(method);
+            if (plan instanceof CachedPlan cached) {
+                return cached.invoke(a, this, method);
+            }
             if (plan != null) {
                 return plan.invoke(a, () -> call(method, a));
             }

@@ -44,6 +44,15 @@ final class ReferenceStore extends ValueStore {
     @Override
     Object get(String key, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
         Object v = memory.getReference(storedNamespace, key);
+        // The common hit, a plain object of the very class asked for, in a method small enough to be inlined whole.
+        if (v != null && v.getClass() == raw && raw != MemoryBackend.EncodedEntry.class) {
+            return hit(v, flags);
+        }
+        return other(key, v, type, raw, policy, flags);
+    }
+
+    /** {@link #get} of anything but the common hit: a miss, a cached null, bytes, a wrapped or a subclass value. */
+    private Object other(String key, Object v, Type type, Class<?> raw, ErrorPolicy policy, int flags) {
         if (v == null) {
             return miss(flags);
         }

@@ -112,11 +112,25 @@ final class SingleFlight {
      * value is returned even when it could not be stored.
      */
     Object load(Load load, String key, Tags tags, CallMode mode, ThrowingSupplier<?> loader) throws Throwable {
+        Object cached = mode == CallMode.REFRESH ? ValueStore.MISS : firstRead(load, key);
+        return load(cached, load, key, tags, mode, loader);
+    }
+
+    /** The read a load starts with (not made in REFRESH mode): a hit needs nothing more. */
+    static Object firstRead(Load load, String key) {
+        return load.store.get(key, load.type, load.raw, load.policy, load.readFlags);
+    }
+
+    /**
+     * {@link #load(Load, String, Tags, CallMode, ThrowingSupplier)} after its {@link #firstRead} gave {@code cached},
+     * so that a caller can make the read before it has a loader, and make one only on a miss.
+     */
+    Object load(Object cached, Load load, String key, Tags tags, CallMode mode, ThrowingSupplier<?> loader)
+            throws Throwable {
         ValueStore store = load.store;
         // When the store has just failed (open), neither re-read nor write: each would wait for the timeout.
         boolean storeDown = false;
         if (mode != CallMode.REFRESH) {
-            Object cached = store.get(key, load.type, load.raw, load.policy, load.readFlags);
             storeDown = cached == ValueStore.UNAVAILABLE;
             if (cached instanceof ValueStore.Stale stale) {
                 refreshInBackground(load, key, tags, () -> {

@@ -1,9 +1,16 @@
 package io.cachekit.memory;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.cachekit.CacheBackendException;
+import io.cachekit.memory.StoredForms.DeadlineExpiry;
+import io.cachekit.memory.StoredForms.NamespacedKey;
+import io.cachekit.memory.StoredForms.Timed;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,12 +27,18 @@ import org.jspecify.annotations.Nullable;
  * The in-memory backend, on Caffeine: bounded by entry count (or by bytes when storing by value), with a
  * TTL per entry.
  *
- * <p>Caffeine bounds the cache; the TTL is checked by this class on every read, against the deadline the
- * entry was written with (one clock read per hit, and no bookkeeping on a hit, which Caffeine's own expiry
- * would add). An expired entry is removed when it is read, and counted as an eviction; one that is never
- * read again stays until the size bound evicts it or its namespace is cleared, so memory stays bounded.
+ * <p>Layout: an entry without expiry is stored as the value itself; an entry with a TTL as the value and its
+ * deadline (one small object). The keys of the backend's first namespace are the keys themselves; those of other
+ * namespaces pair namespace and key.
  *
- * <p>It starts no thread: Caffeine's maintenance (eviction) runs on the calling threads. By default
+ * <p>TTLs are exact: a read of an entry with a TTL checks its deadline against the backend's clock (one clock
+ * read, as Caffeine's own expiry makes), so an entry past its TTL is never returned; a read of an entry without
+ * expiry reads no clock. Expired entries are also freed without being read: Caffeine's variable expiry holds
+ * every deadline in its timer wheel, which its maintenance advances on the calling threads (after writes, and
+ * after reads every so often) to the latest time this backend read from its clock (on writes and on reads of
+ * entries with a TTL). An expired entry that is read is removed at once. Either way it is counted as an eviction.
+ *
+ * <p>It starts no thread: Caffeine's maintenance (eviction and expiry) runs on the calling threads. By default
  * values are held by reference, so a hit costs no decoding; the {@code Cache} uses {@link
  * #getReference}/{@link #setReference} for that. The byte methods of {@link CacheBackend} hold encoded
  * entries; an entry stored one way is not readable the other way ({@link #get} of an entry stored by
@@ -44,20 +57,56 @@ public final class MemoryBackend implements CacheBackend {
         }
     };
 
-    /** The deadline of an entry that never expires. */
-    private static final long NEVER = Long.MAX_VALUE;
     /** TTLs from this length on never expire: the deadline would overflow the tick counter. */
     private static final long MAX_TTL_NANOS = Long.MAX_VALUE / 4;
+    /**
+     * How far the clock must have moved before a hit publishes it to Caffeine: publishing is a write to a shared
+     * field, so hits on many threads would contend on it; expiry does not need it finer.
+     */
+    private static final long PUBLISH_NANOS = 1_000_000L;
+
+    private static final VarHandle LAST_TICK;
+    private static final VarHandle FIRST_NAMESPACE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LAST_TICK = lookup.findVarHandle(MemoryBackend.class, "lastTick", long.class);
+            FIRST_NAMESPACE = lookup.findVarHandle(MemoryBackend.class, "firstNamespace", String.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final MemoryBackendOptions options;
     private final Clock clock;
     /** Whether ticks come from System.nanoTime (the system clock) rather than from {@link #clock}. */
     private final boolean systemTicks;
+    /** The clock's millis at tick 0 when ticks come from the clock, so ticks stay far from overflow. */
+    private final long originMillis;
 
-    private final com.github.benmanes.caffeine.cache.Cache<NamespacedKey, Entry> cache;
+    private final com.github.benmanes.caffeine.cache.Cache<Object, Object> cache;
+    private final Policy<Object, Object> policy;
+    /**
+     * Whether hits are recorded in Caffeine's eviction policy (its read buffer, drained into its frequency sketch and
+     * access order). Like Caffeine itself for caches without expiry, this starts once the cache has been half full:
+     * before, no eviction is near, and a quiet read costs a lookup and nothing else.
+     */
+    private volatile boolean recordReads;
+
     private final ConcurrentMap<String, LongAdder> evictions = new ConcurrentHashMap<>();
     /** Entries per namespace: up on an insert of a new key, down on every removal (explicit, expiry or size). */
     private final ConcurrentMap<String, LongAdder> sizes = new ConcurrentHashMap<>();
+    /**
+     * The latest tick read from the clock, which is Caffeine's time: it never runs ahead of the clock, so Caffeine
+     * never drops an entry early, and it advances with every write and with reads of entries with a TTL, so its
+     * maintenance frees what has expired.
+     */
+    @SuppressWarnings("unused") // through LAST_TICK
+    private volatile long lastTick;
+    /** The namespace whose keys are stored bare (the first one used); set once. */
+    @SuppressWarnings("unused") // through FIRST_NAMESPACE
+    private volatile String firstNamespace;
     /** Set by {@link #close}; every operation checks it, so a closed backend never looks like an empty one. */
     private volatile boolean closed;
 
@@ -66,36 +115,89 @@ public final class MemoryBackend implements CacheBackend {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = context.clock();
         this.systemTicks = clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone());
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run); // no thread of its own
+        this.originMillis = systemTicks ? 0 : clock.millis();
+        this.lastTick = tick();
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+                .executor(Runnable::run) // no thread of its own
+                .ticker(() -> lastTick)
+                .expireAfter(DeadlineExpiry.INSTANCE);
         if (options.maxWeightBytes() > 0) {
-            builder.maximumWeight(options.maxWeightBytes()).weigher((NamespacedKey k, Entry e) -> e.weight(k));
+            builder.maximumWeight(options.maxWeightBytes()).weigher(this::weight);
         } else {
             builder.maximumSize(options.maxSize());
         }
-        this.cache = builder.evictionListener(
-                        (NamespacedKey k, Entry e, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                            if (k != null && cause.wasEvicted()) {
-                                countEviction(k.namespace);
-                                resize(k.namespace, -1);
-                            }
-                        })
+        this.cache = builder.evictionListener((Object k, Object v, RemovalCause cause) -> {
+                    if (k != null && cause.wasEvicted()) {
+                        String namespace = namespaceOf(k);
+                        countEviction(namespace);
+                        resize(namespace, -1);
+                    }
+                })
                 .build();
+        this.policy = cache.policy();
+        this.recordReads = options.maxWeightBytes() > 0;
     }
 
     /** Monotonic nanoseconds for the system clock; the configured clock's time otherwise (tests). */
     private long tick() {
-        return systemTicks ? System.nanoTime() : clock.millis() * 1_000_000L;
+        return systemTicks ? System.nanoTime() : (clock.millis() - originMillis) * 1_000_000L;
     }
 
-    /** The live entry of a key: null when absent, and removed (counted as evicted) when expired. */
-    private Entry live(NamespacedKey k) {
-        Entry e = cache.getIfPresent(k);
-        if (e == null || e.deadline == NEVER || tick() - e.deadline < 0) {
-            return e;
+    /** Reads the clock and hands the time to Caffeine. */
+    private long now() {
+        long now = tick();
+        publish(now);
+        return now;
+    }
+
+    /** Moves Caffeine's time forward to {@code now}; never backward, so it never passes the clock. */
+    private void publish(long now) {
+        for (long last = (long) LAST_TICK.getOpaque(this); now - last > 0; last = (long) LAST_TICK.getOpaque(this)) {
+            if (LAST_TICK.compareAndSet(this, last, now)) {
+                return;
+            }
         }
-        if (cache.asMap().remove(k, e)) {
-            countEviction(k.namespace);
-            resize(k.namespace, -1);
+    }
+
+    /** The key an entry is stored under: the key itself in the first namespace, else the pair. */
+    private Object keyOf(String namespace, String key) {
+        String first = firstNamespace;
+        if (first == namespace) {
+            return key;
+        }
+        if (first == null) {
+            FIRST_NAMESPACE.compareAndSet(this, null, namespace);
+            first = firstNamespace;
+        }
+        return first.equals(namespace) ? key : new NamespacedKey(namespace, key);
+    }
+
+    private String namespaceOf(Object storedKey) {
+        return storedKey instanceof NamespacedKey k ? k.namespace : firstNamespace;
+    }
+
+    /**
+     * What is stored for a live entry: {@code null} when absent, and removed (counted as evicted) when expired;
+     * otherwise the value, {@link #NULL_VALUE} or an {@link EncodedEntry}.
+     */
+    private Object live(Object k) {
+        Object stored = recordReads ? cache.getIfPresent(k) : policy.getIfPresentQuietly(k);
+        if (!(stored instanceof Timed t)) {
+            return stored;
+        }
+        long now = tick();
+        if (now - t.deadline < 0) {
+            if (now - (long) LAST_TICK.getOpaque(this) >= PUBLISH_NANOS) {
+                publish(now);
+            }
+            return t.value;
+        }
+        publish(now);
+        // When Caffeine's time has reached the deadline too, it removes the entry as expired and counts it itself.
+        if (cache.asMap().remove(k, stored)) {
+            String namespace = namespaceOf(k);
+            countEviction(namespace);
+            resize(namespace, -1);
         }
         return null;
     }
@@ -109,9 +211,17 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     /** Puts an entry, counting it when its key was absent. */
-    private void put(NamespacedKey k, Entry e) {
-        if (cache.asMap().put(k, e) == null) {
-            resize(k.namespace, 1);
+    private void put(Object k, Object stored) {
+        if (cache.asMap().put(k, stored) == null) {
+            inserted(k);
+        }
+    }
+
+    /** Counts a new entry, and starts recording hits once the cache has been half full. */
+    private void inserted(Object k) {
+        resize(namespaceOf(k), 1);
+        if (!recordReads && cache.estimatedSize() >= options.maxSize() / 2) {
+            recordReads = true;
         }
     }
 
@@ -136,11 +246,7 @@ public final class MemoryBackend implements CacheBackend {
      */
     public @Nullable Object getReference(String namespace, String key) {
         checkOpen("get");
-        Entry e = live(new NamespacedKey(namespace, key));
-        if (e == null) {
-            return null;
-        }
-        return e.encoded ? new EncodedEntry((byte[]) e.value) : e.value;
+        return live(keyOf(namespace, key));
     }
 
     /**
@@ -149,14 +255,19 @@ public final class MemoryBackend implements CacheBackend {
      */
     public long expiresAt(String namespace, String key) {
         checkOpen("get");
-        Entry e = live(new NamespacedKey(namespace, key));
-        return e == null ? -1 : e.expiresAtMillis;
+        Object k = keyOf(namespace, key);
+        Object stored = policy.getIfPresentQuietly(k);
+        if (!(stored instanceof Timed t)) {
+            return stored == null ? -1 : 0;
+        }
+        long remaining = t.deadline - tick();
+        return remaining > 0 ? clock.millis() + remaining / 1_000_000L : -1; // an expired one is removed when read
     }
 
     /** Stores {@code value} (which may be null) by reference; {@code ttl} null means never. */
     public void setReference(String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
         checkOpen("set");
-        put(new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
+        put(keyOf(namespace, key), stored(value == null ? NULL_VALUE : value, ttl));
     }
 
     /**
@@ -166,28 +277,27 @@ public final class MemoryBackend implements CacheBackend {
     public @Nullable Object setReferenceIfAbsent(
             String namespace, String key, @Nullable Object value, @Nullable Duration ttl) {
         checkOpen("setIfAbsent");
-        Entry existing = putIfAbsent(
-                new NamespacedKey(namespace, key), newEntry(value == null ? NULL_VALUE : value, false, ttl));
-        if (existing == null) {
-            return null;
-        }
-        return existing.encoded ? new EncodedEntry((byte[]) existing.value) : existing.value;
+        return putIfAbsent(keyOf(namespace, key), stored(value == null ? NULL_VALUE : value, ttl));
     }
 
-    /** Puts {@code fresh} unless a live entry exists, which is returned; an expired one is replaced. */
-    private Entry putIfAbsent(NamespacedKey k, Entry fresh) {
-        Entry[] existing = new Entry[1];
+    /**
+     * Puts {@code fresh} unless a live entry exists, whose value (unwrapped) is returned; an expired one is
+     * replaced.
+     */
+    private Object putIfAbsent(Object k, Object fresh) {
+        Object[] existing = new Object[1];
         boolean[] inserted = new boolean[1];
         cache.asMap().compute(k, (ignored, old) -> {
-            if (old != null && (old.deadline == NEVER || tick() - old.deadline < 0)) {
-                existing[0] = old;
+            // Caffeine passes null for an entry expired by its time; the deadline is checked against the clock.
+            if (old != null && !(old instanceof Timed t && tick() - t.deadline >= 0)) {
+                existing[0] = old instanceof Timed t ? t.value : old;
                 return old;
             }
             inserted[0] = old == null;
             return fresh;
         });
         if (inserted[0]) {
-            resize(k.namespace, 1);
+            inserted(k);
         }
         return existing[0];
     }
@@ -199,8 +309,9 @@ public final class MemoryBackend implements CacheBackend {
     }
 
     /**
-     * The number of entries held in {@code namespace}, expired ones not read since included (they leave when read,
-     * cleared or evicted); 0 once closed.
+     * The number of entries held in {@code namespace}, expired ones not yet freed included (Caffeine's maintenance
+     * frees them within about a second of their expiry while the backend is in use, and a read may free one
+     * sooner); 0 once closed.
      */
     public long size(String namespace) {
         LongAdder size = sizes.get(namespace);
@@ -215,32 +326,35 @@ public final class MemoryBackend implements CacheBackend {
     @Override
     public byte @Nullable [] get(String namespace, String key) {
         checkOpen("get");
-        Entry e = live(new NamespacedKey(namespace, key));
-        if (e == null) {
+        Object stored = live(keyOf(namespace, key));
+        if (stored == null) {
             return null;
         }
-        if (!e.encoded) {
+        if (!(stored instanceof EncodedEntry e)) {
             throw new CacheBackendException("memory entry '" + key + "' was stored by reference, not as bytes");
         }
-        return (byte[]) e.value;
+        return e.bytes();
     }
 
     @Override
     public void set(String namespace, String key, byte[] value, Duration ttl) {
         checkOpen("set");
         Objects.requireNonNull(value, "value");
-        put(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
+        put(keyOf(namespace, key), stored(new EncodedEntry(value), ttl));
     }
 
     @Override
     public byte @Nullable [] setIfAbsent(String namespace, String key, byte[] value, @Nullable Duration ttl) {
         checkOpen("setIfAbsent");
         Objects.requireNonNull(value, "value");
-        Entry existing = putIfAbsent(new NamespacedKey(namespace, key), newEntry(value, true, ttl));
-        if (existing != null && !existing.encoded) {
+        Object existing = putIfAbsent(keyOf(namespace, key), stored(new EncodedEntry(value), ttl));
+        if (existing == null) {
+            return null;
+        }
+        if (!(existing instanceof EncodedEntry e)) {
             throw new CacheBackendException("memory entry '" + key + "' was stored by reference, not as bytes");
         }
-        return existing == null ? null : (byte[]) existing.value;
+        return e.bytes();
     }
 
     @Override
@@ -255,8 +369,8 @@ public final class MemoryBackend implements CacheBackend {
     @Override
     public void delete(String namespace, String key) {
         checkOpen("delete");
-        NamespacedKey k = new NamespacedKey(namespace, key);
-        if (cache.asMap().remove(k) != null) {
+        // An entry Caffeine finds expired is removed as such, and counted by the eviction listener.
+        if (cache.asMap().remove(keyOf(namespace, key)) != null) {
             resize(namespace, -1);
         }
     }
@@ -264,8 +378,8 @@ public final class MemoryBackend implements CacheBackend {
     @Override
     public void clear(String namespace) {
         checkOpen("clear");
-        for (NamespacedKey k : cache.asMap().keySet()) {
-            if (k.namespace.equals(namespace) && cache.asMap().remove(k) != null) {
+        for (Object k : cache.asMap().keySet()) {
+            if (namespace.equals(namespaceOf(k)) && cache.asMap().remove(k) != null) {
                 resize(namespace, -1);
             }
         }
@@ -356,65 +470,33 @@ public final class MemoryBackend implements CacheBackend {
         }
     }
 
-    private Entry newEntry(Object value, boolean encoded, Duration ttl) {
-        long ttlNanos = ttl == null ? NEVER : saturatedNanos(ttl);
+    /** What is stored for {@code value}: itself when it never expires, else with its deadline. */
+    private Object stored(Object value, Duration ttl) {
+        long now = now(); // every write moves Caffeine's time on, so that its maintenance frees what has expired
+        long ttlNanos = ttl == null ? Long.MAX_VALUE : saturatedNanos(ttl);
         if (ttlNanos >= MAX_TTL_NANOS) {
-            return new Entry(value, encoded, NEVER, 0);
+            return value;
         }
-        return new Entry(value, encoded, tick() + ttlNanos, clock.millis() + ttl.toMillis());
+        return new Timed(value, now + ttlNanos);
     }
 
     private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException e) {
-            return NEVER;
+            return Long.MAX_VALUE;
         }
+    }
+
+    private int weight(Object k, Object stored) {
+        long keyChars = k instanceof NamespacedKey nk
+                ? nk.key.length() + nk.namespace.length()
+                : ((String) k).length() + firstNamespace.length();
+        Object value = stored instanceof Timed t ? t.value : stored;
+        long w = 2L * keyChars + 64 + (value instanceof EncodedEntry e ? e.bytes().length : 0);
+        return (int) Math.min(Integer.MAX_VALUE, w);
     }
 
     /** Bytes stored by the byte methods, returned by {@link #getReference}. */
     public record EncodedEntry(byte[] bytes) {}
-
-    /** (namespace, key), with the hash computed once. */
-    static final class NamespacedKey {
-        final String namespace;
-        final String key;
-        private final int hash;
-
-        NamespacedKey(String namespace, String key) {
-            this.namespace = namespace;
-            this.key = key;
-            this.hash = 31 * namespace.hashCode() + key.hashCode();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof NamespacedKey other && key.equals(other.key) && namespace.equals(other.namespace);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    /** A stored value with its deadline in ticks ({@link #NEVER} = never) and its expiry in epoch millis. */
-    static final class Entry {
-        final Object value;
-        final boolean encoded;
-        final long deadline;
-        final long expiresAtMillis;
-
-        Entry(Object value, boolean encoded, long deadline, long expiresAtMillis) {
-            this.value = value;
-            this.encoded = encoded;
-            this.deadline = deadline;
-            this.expiresAtMillis = expiresAtMillis;
-        }
-
-        int weight(NamespacedKey k) {
-            long w = 2L * (k.key.length() + k.namespace.length()) + 64 + (encoded ? ((byte[]) value).length : 0);
-            return (int) Math.min(Integer.MAX_VALUE, w);
-        }
-    }
 }
