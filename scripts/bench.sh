@@ -19,7 +19,9 @@
 #   --rounds N          rounds of each comparison (default 3; fewer only with --out)
 #   --forks N           JMH forks per run (default 1)
 #   --warmup-iterations N, --warmup-time T, --iterations N, --time T
-#                       JMH iterations of each run (defaults 1 x 1s warm-up, 2 x 1s measurement)
+#                       JMH iterations of each run (defaults: 1 warm-up iteration of 1s for memory, 4s for
+#                       redis, postgres and memcached, 5s for mongodb, 8s for dynamodb and firestore, 10s
+#                       for http, so that the JIT has compiled both sides; 2 x 1s measurement)
 #   --max-load X        refuse to start while the 1-minute load average is above X (default 1.0)
 #   --ignore-load       start whatever the load average (it is still recorded)
 #   --note TEXT         a note for the page, e.g. what else ran on the machine
@@ -58,7 +60,7 @@ threads=1,2
 rounds=3
 forks=1
 warmup_iterations=1
-warmup_time=1s
+warmup_time="" # empty: each group's own default (RoundRunner.defaultWarmupTime)
 iterations=2
 time=1s
 max_load=1.0
@@ -170,10 +172,11 @@ if ((render_only)); then
 fi
 
 runner_args=(--rounds "$rounds" --threads "$threads" --forks "$forks"
-    --warmup-iterations "$warmup_iterations" --warmup-time "$warmup_time"
+    --warmup-iterations "$warmup_iterations"
     --iterations "$iterations" --time "$time"
     --lock-wait-seconds "${BENCH_LOCK_WAIT_SECONDS:-1800}")
 [[ -z $only ]] || runner_args+=(--only "$only")
+[[ -z $warmup_time ]] || runner_args+=(--warmup-time "$warmup_time")
 
 # Groups recorded at other code are not shown on the page; rerun them too when asked.
 mkdir -p "$results_dir"

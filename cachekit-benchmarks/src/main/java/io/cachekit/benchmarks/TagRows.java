@@ -12,12 +12,20 @@ import java.util.Random;
  * What the tag rows of a group read and write: {@link #KEY_COUNT} untagged entries ({@code u:N}) and as many
  * entries with two tags each ({@code t:N}, tagged {@code user:N} and {@code org:N%16}), written by {@link
  * #populate}; the tags an invalidation row invalidates ({@code gone:N}, carried by no entry, so that reads stay
- * hits); and the keys a write row overwrites ({@code s:N}). One instance per benchmark thread, each walking its
- * own shuffled order without allocating in the measured path.
+ * hits); and the keys a write row overwrites ({@code s:N}). A store that never sees a tag holds as many entries
+ * (the {@code t:N} entries untagged, and one filler entry per tag version the other store keeps), so that the
+ * untagged hit of both meets a table of the same size. One instance per benchmark thread, each walking its own
+ * shuffled order without allocating in the measured path.
  */
 public final class TagRows {
     /** Keys of each kind; a power of two, so the cursors wrap with a mask. */
     public static final int KEY_COUNT = 512;
+
+    /** Organisations the tagged entries spread over ({@code org:N}). */
+    private static final int ORG_COUNT = 16;
+
+    /** Distinct tags of the tagged entries: one {@code user:N} each, and the organisations. */
+    static final int TAG_COUNT = KEY_COUNT + ORG_COUNT;
 
     /** The TTL of every write. */
     public static final Duration TTL = Duration.ofMinutes(10);
@@ -41,25 +49,31 @@ public final class TagRows {
 
     /** The tags of the tagged entry {@code t:i}. */
     public static Tags tagsOf(int i) {
-        return Tags.of("user:" + i, "org:" + (i % 16));
+        return Tags.of("user:" + i, "org:" + (i % ORG_COUNT));
     }
 
     /**
-     * Writes {@code value} under every untagged key, and with its tags under every tagged key when {@code
-     * withTagged}, checks that each reads back, and returns the cache's miss count afterwards.
+     * Writes {@code value} under every untagged key, and under every tagged key: with its tags when {@code
+     * withTagged}, else untagged and beside one filler entry ({@code pad:N}) per tag version the tags would have
+     * stored. Checks that each reads back, and returns the cache's miss count afterwards.
      */
     public static long populate(Cache cache, Object value, boolean withTagged) {
         for (int i = 0; i < KEY_COUNT; i++) {
             cache.set("u:" + i, value, TTL);
             if (withTagged) {
                 cache.set("t:" + i, value, TTL, tagsOf(i));
+            } else {
+                cache.set("t:" + i, value, TTL);
+            }
+        }
+        if (!withTagged) {
+            for (int i = 0; i < TAG_COUNT; i++) {
+                cache.set("pad:" + i, value, TTL);
             }
         }
         for (int i = 0; i < KEY_COUNT; i++) {
             ReadWriteKeys.expect(value, cache.get("u:" + i, value.getClass()), "Cache.get of u:" + i);
-            if (withTagged) {
-                ReadWriteKeys.expect(value, cache.get("t:" + i, value.getClass()), "Cache.get of t:" + i);
-            }
+            ReadWriteKeys.expect(value, cache.get("t:" + i, value.getClass()), "Cache.get of t:" + i);
         }
         return cache.stats().misses();
     }

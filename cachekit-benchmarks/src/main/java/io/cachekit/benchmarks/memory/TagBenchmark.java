@@ -117,7 +117,7 @@ public class TagBenchmark {
         }
     }
 
-    /** A memory cache that never saw a tag, holding the same untagged entries. */
+    /** A memory cache that never saw a tag, holding as many entries ({@link TagRows#populate}). */
     @State(Scope.Benchmark)
     public static class UntaggedState {
         Cache cache;

@@ -129,7 +129,7 @@ public class RedisTagBenchmark {
         }
     }
 
-    /** A Redis cache in a namespace that never saw a tag, holding the same untagged entries. */
+    /** A Redis cache in a namespace that never saw a tag, holding as many entries ({@link TagRows#populate}). */
     @State(Scope.Benchmark)
     public static class UntaggedState {
         Cache cache;

@@ -97,6 +97,12 @@ public final class ReportPage {
                 .append("  1 KB and 50 KB bodies); every fork checks that each cached call was a HIT.\n");
         md.append("- **Threads.** Comparisons run at each count of the thread list (`--threads`, default 1 and 2\n")
                 .append("  on this 2-core machine) unless a row fixes its own.\n");
+        md.append("- **Warm-up.** Each run warms up before it measures, for long enough that the JIT has compiled\n")
+                .append("  both sides' paths: 1 s for in-memory rows, 4 to 8 s for remote ones, whose calls take\n")
+                .append("  100 times longer, 10 s for HTTP (one second left a MongoDB get at half the raw driver's\n")
+                .append(
+                        "  speed: its deeper path was not compiled yet). A group whose servers run outside the forks first\n")
+                .append("  makes one run that is not recorded, so that no recorded run meets a cold server.\n");
         md.append("- **One revision.** Every group on this page measured the same code; a group recorded at other\n")
                 .append(
                         "  code is not shown until it is rerun. `scripts/bench.sh` refuses to start when the 1-minute\n")
