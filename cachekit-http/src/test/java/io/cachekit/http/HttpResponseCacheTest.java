@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +31,21 @@ import org.junit.jupiter.api.Test;
 class HttpResponseCacheTest {
     private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
     private final Cache cache = Cachekit.create(CachekitConfig.builder()
-            .backend("memory://")
+            .backend(backendUri())
             .namespace("http")
             .clock(clock)
             .build());
     private final HttpResponseCache responses = new HttpResponseCache(cache);
     private final ResponseCachePolicy policy = ResponseCachePolicy.defaults();
     private final AtomicInteger handlerCalls = new AtomicInteger();
+
+    /**
+     * The store of every test: an in-memory backend holding references, where responses are kept as objects.
+     * {@link HttpResponseCacheByValueTest} runs every test again over their binary form.
+     */
+    String backendUri() {
+        return "memory://";
+    }
 
     @AfterEach
     void close() {
@@ -79,6 +88,23 @@ class HttpResponseCacheTest {
         assertThat(body(second)).isEqualTo("one");
         assertThat(second.stored().header("Content-Type")).isEqualTo("text/plain");
         assertThat(second.stored().etag()).isEqualTo(EntityTags.strongTag("one".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aBodyArrayChangedByItsProducerAfterwardsLeavesTheStoredResponseAlone() throws Exception {
+        byte[] produced = "original".getBytes(StandardCharsets.UTF_8);
+        HttpResponseCache.ResponseProducer reusing = hold -> {
+            handlerCalls.incrementAndGet();
+            return new CapturedResponse(200, Map.of("Content-Type", List.of("text/plain")), produced);
+        };
+        serve(get("/a"), reusing);
+        Arrays.fill(produced, (byte) 'x');
+
+        ServedResponse hit = serve(get("/a"), reusing);
+
+        assertThat(handlerCalls).hasValue(1);
+        assertThat(hit.outcome()).isEqualTo(Outcome.HIT);
+        assertThat(body(hit)).isEqualTo("original");
     }
 
     @Test

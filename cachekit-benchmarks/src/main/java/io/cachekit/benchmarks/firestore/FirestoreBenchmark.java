@@ -7,6 +7,7 @@ import static io.cachekit.benchmarks.ReadWriteKeys.recordKey;
 import static io.cachekit.benchmarks.ReadWriteKeys.stringKey;
 
 import com.google.api.core.ApiFuture;
+import com.google.api.gax.retrying.RetrySettings;
 import com.google.cloud.Timestamp;
 import com.google.cloud.firestore.Blob;
 import com.google.cloud.firestore.CollectionReference;
@@ -23,6 +24,7 @@ import io.cachekit.benchmarks.UserRecord;
 import io.cachekit.benchmarks.report.Goal;
 import io.cachekit.benchmarks.report.ReportRow;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +55,13 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>The emulator is the one {@code scripts/servers/firestore.sh start} runs ({@code 127.0.0.1:8700}); the system
  * property {@code cachekit.firestore.host} points elsewhere. Each side has one client (one gRPC channel), a
- * collection of its own ({@code bench-cachekit}, {@code bench-raw}) and waits at most five seconds. The raw client
- * writes what an application writes by hand: the key as document id, a {@code value} Blob and an {@code
- * expiresAt} Timestamp ten minutes ahead; it reads the document, checks the expiry and decodes the Blob. The main
- * value is the ~1 KB JSON record, encoded and decoded by Jackson on every raw call (the same payload bytes as
- * Cachekit's); a 100-character string is the second. Cachekit also writes the namespace field, hashes the key into
- * the document id, and wraps the value in its 12-byte envelope. Both sides use the client's own futures for async
+ * collection of its own ({@code bench-cachekit}, {@code bench-raw}), and the same retry settings: Cachekit's for a
+ * five-second operation timeout (each RPC bounded by it, at most three attempts). The raw client writes what an
+ * application writes by hand in Cachekit's layout: the key as document id, the namespace field, a {@code value}
+ * Blob and an {@code expiresAt} Timestamp ten minutes ahead; it reads the document, checks the expiry and decodes
+ * the Blob. The main value is the ~1 KB JSON record, encoded and decoded by Jackson on every raw call (the same
+ * payload bytes as Cachekit's); a 100-character string is the second. Cachekit also hashes the key into the
+ * document id and wraps the value in its 12-byte envelope. Both sides use the client's own futures for async
  * calls. Async rows start {@value #IN_FLIGHT} calls, then wait for them all; JMH counts each call. Setup checks
  * that every measured read is a hit, and teardown fails the run if one was not.
  */
@@ -249,6 +252,18 @@ public class FirestoreBenchmark {
     @State(Scope.Benchmark)
     public static class RawState {
         private static final String NAMESPACE = "bench-raw";
+        /** Cachekit's retry settings for a five-second operation timeout: the same bound on every RPC. */
+        private static final RetrySettings RETRIES = RetrySettings.newBuilder()
+                .setTotalTimeoutDuration(Duration.ofSeconds(5))
+                .setInitialRpcTimeoutDuration(Duration.ofSeconds(5))
+                .setMaxRpcTimeoutDuration(Duration.ofSeconds(5))
+                .setRpcTimeoutMultiplier(1.0)
+                .setInitialRetryDelayDuration(Duration.ofMillis(20))
+                .setMaxRetryDelayDuration(Duration.ofMillis(200))
+                .setRetryDelayMultiplier(2.0)
+                .setMaxAttempts(3)
+                .build();
+
         private Firestore client;
         CollectionReference documents;
         private final LongAdder missed = new LongAdder();
@@ -257,6 +272,7 @@ public class FirestoreBenchmark {
         public void setUp() throws Exception {
             Payloads.checkSameBytes();
             client = FirestoreOptions.newBuilder()
+                    .setRetrySettings(RETRIES)
                     .setProjectId(PROJECT)
                     .setEmulatorHost(HOST)
                     .build()

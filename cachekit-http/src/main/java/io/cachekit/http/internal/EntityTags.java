@@ -1,8 +1,7 @@
 package io.cachekit.http.internal;
 
+import io.cachekit.spi.StoredKeys;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 
@@ -102,13 +101,9 @@ public final class EntityTags {
         return o != null && o.indexOf('"', 1) == o.length() - 1;
     }
 
-    /** The SHA-256 of {@code bytes}. */
+    /** The SHA-256 of {@code bytes} (the digest every module takes from {@link StoredKeys#sha256}). */
     public static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return StoredKeys.sha256(bytes);
     }
 
     static byte[] sha256(String text) {

@@ -3,6 +3,7 @@ package io.cachekit.http.internal;
 import io.cachekit.Cache;
 import io.cachekit.CacheException;
 import io.cachekit.http.StoredResponse;
+import io.cachekit.memory.MemoryBackend;
 import io.cachekit.spi.WarningLimiter;
 import java.time.Duration;
 import java.util.Collection;
@@ -14,6 +15,10 @@ import java.util.function.Function;
  * Reads and writes the two levels of stored responses in a {@link Cache}: a {@link UrlRecord} per URL, and
  * under keys that contain its token, the URL's {@link StoredResponse}s (see {@link RequestKeys}).
  *
+ * <p>Over an in-memory backend that holds references, records and responses are stored as the objects they are
+ * (both immutable), so that a hit decodes and copies nothing, not even a large body; over any other backend they
+ * are stored in their binary form ({@link UrlRecord#encode}, {@link StoredResponseCodec}).
+ *
  * <p>Reads and writes fail open: a failed read is a miss, a failed write is skipped, and each failure is
  * counted in the cache's statistics and logged at a limited rate. Entries that cannot be decoded are deleted
  * and missed. Thread-safe; not API.
@@ -21,6 +26,8 @@ import java.util.function.Function;
 public final class ResponseStore {
     private final Cache cache;
     private final WarningLimiter warnings;
+    /** Whether entries are kept as objects (see the class comment), else as bytes. */
+    private final boolean objects;
 
     /**
      * @param cache the namespace that holds the responses
@@ -29,6 +36,15 @@ public final class ResponseStore {
     public ResponseStore(Cache cache, WarningLimiter warnings) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
+        this.objects = holdsReferences(cache);
+    }
+
+    private static boolean holdsReferences(Cache cache) {
+        try {
+            return cache.unwrap(MemoryBackend.class).storesReferences();
+        } catch (IllegalArgumentException e) {
+            return false; // another backend
+        }
     }
 
     /**
@@ -79,31 +95,72 @@ public final class ResponseStore {
     }
 
     private UrlRecord readRecord(String urlKey, long nowMillis) {
-        byte[] bytes = cache.get(urlKey, byte[].class);
-        if (bytes == null) {
-            return null;
-        }
+        UrlRecord record;
         try {
-            UrlRecord record = UrlRecord.decode(bytes);
-            return record.expiresAtMillis() > nowMillis ? record : null;
+            record = objects ? stored(urlKey, UrlRecord.class) : decoded(urlKey, UrlRecord::decode);
         } catch (IllegalArgumentException e) {
             unreadable(urlKey, e);
             return null;
         }
+        return record != null && record.expiresAtMillis() > nowMillis ? record : null;
     }
 
     private StoredResponse readEntry(String key, long nowMillis) {
-        byte[] bytes = cache.get(key, byte[].class);
-        if (bytes == null) {
-            return null;
-        }
+        StoredResponse response;
         try {
-            StoredResponse response = StoredResponseCodec.decode(bytes);
-            return response.expiresAtMillis() > nowMillis ? response : null;
+            response = objects ? stored(key, StoredResponse.class) : decoded(key, StoredResponseCodec::decode);
         } catch (IllegalArgumentException e) {
             unreadable(key, e);
             return null;
         }
+        return response != null && response.expiresAtMillis() > nowMillis ? response : null;
+    }
+
+    /**
+     * The object under {@code key}, or null when there is none.
+     *
+     * @throws IllegalArgumentException when something else is stored there
+     */
+    private <T> T stored(String key, Class<T> type) {
+        Object value = cache.get(key, Object.class);
+        if (value == null || type.isInstance(value)) {
+            return type.cast(value);
+        }
+        throw new IllegalArgumentException(
+                "Not a " + type.getSimpleName() + ": a " + value.getClass().getName());
+    }
+
+    /**
+     * The bytes under {@code key} decoded, or null when there are none.
+     *
+     * @throws IllegalArgumentException when they do not decode
+     */
+    private <T> T decoded(String key, Function<byte[], T> decoder) {
+        byte[] bytes = cache.get(key, byte[].class);
+        return bytes == null ? null : decoder.apply(bytes);
+    }
+
+    /** What a record or response is stored as: itself, or its binary form. */
+    private Object storable(UrlRecord record) {
+        return objects ? record : record.encode();
+    }
+
+    private Object storable(StoredResponse response) {
+        if (!objects) {
+            return StoredResponseCodec.encode(response);
+        }
+        // The body may be an array its producer still holds: the store keeps a copy, as the binary form does.
+        return new StoredResponse(
+                response.status(),
+                response.headers(),
+                response.body().clone(),
+                response.gzipBody(),
+                response.etag(),
+                response.tags(),
+                response.storedAtMillis(),
+                response.freshUntilMillis(),
+                response.staleWhileRevalidateMillis(),
+                response.staleIfErrorMillis());
     }
 
     private void unreadable(String key, IllegalArgumentException e) {
@@ -123,7 +180,7 @@ public final class ResponseStore {
     public UrlRecord createRecord(String urlKey, long ttlMillis, long nowMillis) {
         UrlRecord created = UrlRecord.create(List.of(), nowMillis + ttlMillis);
         try {
-            if (cache.setIfAbsent(urlKey, created.encode(), Duration.ofMillis(ttlMillis))) {
+            if (cache.setIfAbsent(urlKey, storable(created), Duration.ofMillis(ttlMillis))) {
                 return created;
             }
             return readRecord(urlKey, nowMillis);
@@ -154,11 +211,10 @@ public final class ResponseStore {
             if (!record.varyNames().equals(varyNames) || record.expiresAtMillis() < entry.expiresAtMillis()) {
                 long recordMillis = Math.max(2 * keepMillis, record.expiresAtMillis() - nowMillis);
                 target = UrlRecord.create(varyNames, nowMillis + recordMillis);
-                cache.set(urlKey, target.encode(), Duration.ofMillis(recordMillis));
+                cache.set(urlKey, storable(target), Duration.ofMillis(recordMillis));
             }
             String key = variantKey.apply(target);
-            ResponseTagging.write(
-                    cache, key, StoredResponseCodec.encode(entry), Duration.ofMillis(keepMillis), entry.tags());
+            ResponseTagging.write(cache, key, storable(entry), Duration.ofMillis(keepMillis), entry.tags());
             return new Written(target, key, true);
         } catch (CacheException e) {
             warnings.warn("Response cache write failed, response served without caching", e);

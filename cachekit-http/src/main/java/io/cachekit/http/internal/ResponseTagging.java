@@ -25,8 +25,8 @@ import java.util.Set;
 public final class ResponseTagging {
     private ResponseTagging() {}
 
-    /** Writes a stored response under {@code key}, tagged with {@code tags} (normalized). */
-    public static void write(Cache cache, String key, byte[] entry, Duration ttl, List<String> tags) {
+    /** Writes a stored response (as the store keeps it) under {@code key}, tagged with {@code tags} (normalized). */
+    public static void write(Cache cache, String key, Object entry, Duration ttl, List<String> tags) {
         cache.set(key, entry, ttl, tags.isEmpty() ? Tags.none() : Tags.of(tags));
     }
 
