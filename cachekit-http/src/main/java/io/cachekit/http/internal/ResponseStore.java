@@ -42,8 +42,10 @@ public final class ResponseStore {
     private static boolean holdsReferences(Cache cache) {
         try {
             return cache.unwrap(MemoryBackend.class).storesReferences();
-        } catch (IllegalArgumentException e) {
-            return false; // another backend
+        } catch (RuntimeException e) {
+            // Another backend (IllegalArgumentException), or a remote one still connecting in the background, whose
+            // unwrap fails until it is connected (an in-memory backend never waits for a connection).
+            return false;
         }
     }
 
