@@ -55,11 +55,16 @@ public final class TagRows {
     /**
      * Writes {@code value} under every untagged key, and under every tagged key: with its tags when {@code
      * withTagged}, else untagged and beside one filler entry ({@code pad:N}) per tag version the tags would have
-     * stored. Checks that each reads back, and returns the cache's miss count afterwards.
+     * stored. The untagged entries are all written first, so that they lie in memory as they do in a store that
+     * never sees a tag: written between the tagged ones, they were spread among the tag versions and stamps, and
+     * a hit of them cost about 7% more on the in-memory backend for that alone. Checks that each reads back, and
+     * returns the cache's miss count afterwards.
      */
     public static long populate(Cache cache, Object value, boolean withTagged) {
         for (int i = 0; i < KEY_COUNT; i++) {
             cache.set("u:" + i, value, TTL);
+        }
+        for (int i = 0; i < KEY_COUNT; i++) {
             if (withTagged) {
                 cache.set("t:" + i, value, TTL, tagsOf(i));
             } else {
