@@ -31,6 +31,8 @@ public final class StoredKeys {
 
     private static final byte DIGEST_MARKER = (byte) 0xFF;
 
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
     private static final Base64.Encoder BASE64_URL = Base64.getUrlEncoder().withoutPadding();
 
     private StoredKeys() {}
@@ -61,8 +63,20 @@ public final class StoredKeys {
 
     /** The SHA-256 digest of {@code bytes}. */
     public static byte[] sha256(byte[] bytes) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            // A clone of a digest that never digests: cheaper than a provider lookup, and the prototype's state
+            // is only ever read.
+            digest = (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = newSha256();
+        }
+        return digest.digest(bytes);
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             // Every Java platform is required to provide SHA-256.
             throw new IllegalStateException("SHA-256 is not available", e);

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -17,9 +15,6 @@ import java.util.regex.Pattern;
  * Age}, {@code Vary}, {@code X-Cache}, {@code Cache-Status}). Stateless.
  */
 final class Replies {
-    /** Headers a 304 repeats from the stored response (RFC 9110 section 15.4.5); the cache sets the others. */
-    private static final Set<String> KEPT_BY_304 = Set.of("content-location", "expires", "last-modified");
-
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private Replies() {}
@@ -30,19 +25,20 @@ final class Replies {
         String etag = gzip ? EntityTags.gzipTag(response.etag()) : response.etag();
         boolean notModified = !plan.ifNoneMatch().isEmpty() && EntityTags.noneMatchSatisfied(plan.ifNoneMatch(), etag);
         Map<String, List<String>> out = new LinkedHashMap<>();
-        Map<String, List<String>> merged = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        response.headers().forEach((name, values) -> merged.computeIfAbsent(name, n -> new ArrayList<>())
-                .addAll(values));
-        merged.forEach((name, values) -> {
-            String n = name.toLowerCase(Locale.ROOT);
-            if (!n.equals("vary") && !n.equals("cache-control") && (!notModified || KEPT_BY_304.contains(n))) {
-                out.put(name, values);
+        List<String> storedVary = List.of();
+        // One pass, no lower-casing and no sorted copy: this runs on every hit.
+        for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
+            String name = header.getKey();
+            if (name.equalsIgnoreCase("Vary")) {
+                storedVary = storedVary.isEmpty() ? header.getValue() : concat(storedVary, header.getValue());
+            } else if (!name.equalsIgnoreCase("Cache-Control") && (!notModified || keptBy304(name))) {
+                merge(out, name, header.getValue());
             }
-        });
+        }
         if (gzip && !notModified) {
             out.put("Content-Encoding", List.of("gzip"));
         }
-        String vary = vary(merged.getOrDefault("Vary", List.of()), plan.policy(), response.gzipBody() != null);
+        String vary = vary(storedVary, plan.policy(), response.gzipBody() != null);
         if (!vary.isEmpty()) {
             out.put("Vary", List.of(vary));
         }
@@ -55,6 +51,30 @@ final class Replies {
         }
         byte[] body = gzip ? response.gzipBody() : response.body();
         return new HttpResponseCache.Reply(response.status(), out, plan.headOnly() ? null : body, body.length);
+    }
+
+    /** Whether a 304 repeats the stored header {@code name} (RFC 9110 section 15.4.5). */
+    private static boolean keptBy304(String name) {
+        return name.equalsIgnoreCase("Content-Location")
+                || name.equalsIgnoreCase("Expires")
+                || name.equalsIgnoreCase("Last-Modified");
+    }
+
+    /** Adds a header's values under the name already in {@code out} that differs only in case, if any. */
+    private static void merge(Map<String, List<String>> out, String name, List<String> values) {
+        for (Map.Entry<String, List<String>> e : out.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                e.setValue(concat(e.getValue(), values));
+                return;
+            }
+        }
+        out.put(name, values);
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** {@code X-Cache} and {@code Cache-Status} (RFC 9211) for a served request. */
@@ -137,6 +157,14 @@ final class Replies {
 
     /** The stored Vary names merged with the headers in the key, each once, in order of first mention. */
     private static String vary(List<String> stored, ResponseCachePolicy policy, boolean compressed) {
+        if (stored.isEmpty()) {
+            return policy.varyValue(compressed); // the usual case, computed once per policy
+        }
+        return mergedVary(stored, policy, compressed);
+    }
+
+    /** {@link #vary}, computed. */
+    static String mergedVary(List<String> stored, ResponseCachePolicy policy, boolean compressed) {
         List<String> all = new ArrayList<>();
         for (String v : stored) {
             all.addAll(List.of(v.split(",")));

@@ -72,8 +72,8 @@ public final class RequestPlan {
                 || !request.headers("Range").isEmpty()) {
             return pass(policy, method);
         }
-        for (String header : policy.identityHeaders()) {
-            if (!policy.isKeyed(header) && !request.headers(header).isEmpty()) {
+        for (String header : policy.unkeyedIdentityHeaders()) {
+            if (!request.headers(header).isEmpty()) {
                 return pass(policy, method);
             }
         }

@@ -450,8 +450,12 @@ public final class ResponseCacheFilter implements Filter {
 
         @Override
         public List<String> headers(String name) {
+            String first = request.getHeader(name);
+            if (first == null) {
+                return List.of(); // most headers asked for are absent: no enumeration to allocate
+            }
             var values = request.getHeaders(name);
-            return values == null ? List.of() : Collections.list(values);
+            return values == null ? List.of(first) : Collections.list(values);
         }
     }
 }

@@ -48,6 +48,13 @@ public final class ResponseCachePolicy {
     private final List<String> varyHeaders;
     private final String perUserHeader;
     private final Set<String> identityHeaders;
+    /** The identity headers that are not keyed: a request carrying one passes (computed once, read per request). */
+    private final List<String> unkeyedIdentityHeaders;
+    /** The {@code Vary} of a response that names none of its own, uncompressed and compressed. */
+    private final String varyValue;
+
+    private final String varyValueCompressed;
+
     private final RequestCacheControl requestCacheControl;
     private final boolean keyIncludesHost;
     private final boolean compression;
@@ -64,6 +71,10 @@ public final class ResponseCachePolicy {
         this.varyHeaders = List.copyOf(b.varyHeaders);
         this.perUserHeader = b.perUserHeader;
         this.identityHeaders = Set.copyOf(b.identityHeaders);
+        this.unkeyedIdentityHeaders =
+                identityHeaders.stream().filter(h -> !isKeyed(h)).sorted().toList();
+        this.varyValue = Replies.mergedVary(List.of(), this, false);
+        this.varyValueCompressed = Replies.mergedVary(List.of(), this, true);
         this.requestCacheControl = b.requestCacheControl;
         this.keyIncludesHost = b.keyIncludesHost;
         this.compression = b.compression;
@@ -198,6 +209,16 @@ public final class ResponseCachePolicy {
      */
     public String tagHeader() {
         return tagHeader;
+    }
+
+    /** The {@linkplain #identityHeaders() identity headers} that are not {@linkplain #isKeyed keyed}. */
+    List<String> unkeyedIdentityHeaders() {
+        return unkeyedIdentityHeaders;
+    }
+
+    /** The {@code Vary} sent with a stored response that names none of its own. */
+    String varyValue(boolean compressed) {
+        return compressed ? varyValueCompressed : varyValue;
     }
 
     /** Whether {@code header} is part of the key (a Vary header or the per-user header). */

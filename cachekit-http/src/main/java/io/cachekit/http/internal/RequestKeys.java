@@ -1,11 +1,11 @@
 package io.cachekit.http.internal;
 
+import io.cachekit.spi.StoredKeys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -168,7 +168,7 @@ public final class RequestKeys {
     }
 
     private static String digest(StringBuilder text) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(EntityTags.sha256(text.toString()));
+        return StoredKeys.base64Url(EntityTags.sha256(text.toString()));
     }
 
     private static void field(StringBuilder out, String value) {
