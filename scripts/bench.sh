@@ -21,7 +21,8 @@
 #   --warmup-iterations N, --warmup-time T, --iterations N, --time T
 #                       JMH iterations of each run (defaults: 1 warm-up iteration of 1s for memory, 4s for
 #                       redis, postgres and memcached, 5s for mongodb, 8s for dynamodb and firestore, 10s
-#                       for http, so that the JIT has compiled both sides; 2 x 1s measurement)
+#                       for http, so that the JIT has compiled both sides; 2 x 1s measurement, 2 x 5s for
+#                       http, whose four client threads share two cores with the server)
 #   --max-load X        refuse to start while the 1-minute load average is above X (default 1.0)
 #   --ignore-load       start whatever the load average (it is still recorded)
 #   --note TEXT         a note for the page, e.g. what else ran on the machine
@@ -62,7 +63,7 @@ forks=1
 warmup_iterations=1
 warmup_time="" # empty: each group's own default (RoundRunner.defaultWarmupTime)
 iterations=2
-time=1s
+time="" # empty: each group's own default (RoundRunner.defaultMeasurementTime)
 max_load=1.0
 ignore_load=0
 note=""
@@ -173,10 +174,11 @@ fi
 
 runner_args=(--rounds "$rounds" --threads "$threads" --forks "$forks"
     --warmup-iterations "$warmup_iterations"
-    --iterations "$iterations" --time "$time"
+    --iterations "$iterations"
     --lock-wait-seconds "${BENCH_LOCK_WAIT_SECONDS:-1800}")
 [[ -z $only ]] || runner_args+=(--only "$only")
 [[ -z $warmup_time ]] || runner_args+=(--warmup-time "$warmup_time")
+[[ -z $time ]] || runner_args+=(--time "$time")
 
 # Groups recorded at other code are not shown on the page; rerun them too when asked.
 mkdir -p "$results_dir"

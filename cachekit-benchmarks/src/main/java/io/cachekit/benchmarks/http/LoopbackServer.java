@@ -19,6 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,7 +39,10 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * /plain/item} is a servlet that writes the body's bytes of JSON; {@code /cached/item} is the same
  * servlet behind a {@link ResponseCacheFilter} on the in-memory backend (TTL one hour), so after the first call
  * every call is a HIT that never reaches the servlet. Both answer the same bytes with the same {@code
- * Content-Type}; the client sends no {@code Accept-Encoding}, so nothing is compressed.
+ * Content-Type}; the client sends no {@code Accept-Encoding}, so nothing is compressed. {@code /headers/item}
+ * is the plain servlet sending, besides, the very cache headers a HIT carries ({@code X-Cache}, {@code
+ * Cache-Status}, {@code ETag}, {@code Cache-Control}, {@code Age}, {@code Vary}, copied from a HIT at start):
+ * what those headers cost Tomcat and the client, without the cache.
  *
  * <p>{@link #start} checks that a second call of {@code /cached/item} is a HIT; {@link #stop} fails the run if
  * the servlet ran more than once behind the cache, so every measured cached call was a hit. The benchmark's
@@ -43,6 +51,10 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 final class LoopbackServer {
     /** Tomcat logs its start and stop at INFO through JUL, which would drown the runner's progress lines. */
     private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
+
+    /** The headers a HIT adds to what the plain servlet sends, lower case. */
+    private static final Set<String> CACHE_HEADERS =
+            Set.of("x-cache", "cache-status", "etag", "cache-control", "age", "vary");
 
     static {
         TOMCAT_LOG.setLevel(Level.WARNING);
@@ -56,6 +68,7 @@ final class LoopbackServer {
     private HttpClient client;
     private HttpRequest plain;
     private HttpRequest cached;
+    private HttpRequest withCacheHeaders;
 
     private LoopbackServer(int bodyBytes) {
         this.bodyBytes = bodyBytes;
@@ -80,7 +93,8 @@ final class LoopbackServer {
         // Leak detection at stop needs --add-opens and warns without them; nothing here is redeployed.
         context.setClearReferencesThreadLocals(false);
         context.setClearReferencesRmiTargets(false);
-        Tomcat.addServlet(context, "items", new Items(body, cachedRuns));
+        Items items = new Items(body, cachedRuns);
+        Tomcat.addServlet(context, "items", items);
         context.addServletMappingDecoded("/*", "items");
         cache = Cachekit.fromUri("memory://?namespace=http");
         ResponseCachePolicy policy =
@@ -100,6 +114,8 @@ final class LoopbackServer {
                 .build();
         cached = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cached/item"))
                 .build();
+        withCacheHeaders = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/headers/item"))
+                .build();
         get(cached);
         HttpResponse<byte[]> hit = send(cached);
         if (!hit.headers().firstValue("X-Cache").orElse("").equals("HIT")
@@ -107,6 +123,17 @@ final class LoopbackServer {
                 || send(plain).body().length != bodyBytes) {
             throw new IllegalStateException("The cached endpoint does not answer HITs of " + bodyBytes + " bytes");
         }
+        Map<String, List<String>> cacheHeaders = new LinkedHashMap<>();
+        hit.headers().map().forEach((name, values) -> {
+            if (CACHE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                cacheHeaders.put(name, values);
+            }
+        });
+        if (cacheHeaders.size() != CACHE_HEADERS.size()) {
+            throw new IllegalStateException("A HIT carries the cache headers " + cacheHeaders.keySet() + ", not "
+                    + CACHE_HEADERS + ": the plain endpoint with cache headers would not send the same");
+        }
+        items.cacheHeaders = Map.copyOf(cacheHeaders);
     }
 
     /** Stops the server; fails if the servlet ran more than once behind the cache. */
@@ -131,6 +158,11 @@ final class LoopbackServer {
     /** A GET of the plain endpoint; returns the body's length. */
     int plain() {
         return get(plain);
+    }
+
+    /** A GET of the plain endpoint that sends the cache headers of a HIT too; returns the body's length. */
+    int plainWithCacheHeaders() {
+        return get(withCacheHeaders);
     }
 
     /** A GET of the cached endpoint; returns the body's length. */
@@ -176,6 +208,8 @@ final class LoopbackServer {
         private static final long serialVersionUID = 1L;
         private final transient byte[] body;
         private final transient LongAdder cachedRuns;
+        /** The cache headers of a HIT, sent by {@code /headers/item}; set once the server answers HITs. */
+        transient volatile Map<String, List<String>> cacheHeaders = Map.of();
 
         Items(byte[] body, LongAdder cachedRuns) {
             this.body = body;
@@ -186,6 +220,9 @@ final class LoopbackServer {
         protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
             if (req.getRequestURI().startsWith("/cached/")) {
                 cachedRuns.increment();
+            }
+            if (req.getRequestURI().startsWith("/headers/")) {
+                cacheHeaders.forEach((name, values) -> values.forEach(v -> res.addHeader(name, v)));
             }
             res.setContentType("application/json");
             res.setContentLength(body.length);

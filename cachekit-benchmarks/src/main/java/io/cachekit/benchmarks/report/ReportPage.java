@@ -103,6 +103,9 @@ public final class ReportPage {
                 .append(
                         "  speed: its deeper path was not compiled yet). A group whose servers run outside the forks first\n")
                 .append("  makes one run that is not recorded, so that no recorded run meets a cold server.\n");
+        md.append("- **Measurement.** Two iterations of 1 s, of 5 s for HTTP: its four client threads share the\n")
+                .append("  two cores with the server, and over 1 s three rounds of the same plain endpoint measured\n")
+                .append("  397, 451 and 556 us.\n");
         md.append("- **One revision.** Every group on this page measured the same code; a group recorded at other\n")
                 .append(
                         "  code is not shown until it is rerun. `scripts/bench.sh` refuses to start when the 1-minute\n")
