@@ -1,7 +1,11 @@
 package io.cachekit.dynamodb.internal;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The generations this process last read, per generation item, so that a write knows which generation to
@@ -45,5 +49,45 @@ public final class Generations {
             boolean oldFresh = now - old.readAtNanos <= FRESH_NANOS;
             return oldFresh && old.generation > read.generation ? old : read;
         });
+    }
+
+    /**
+     * Learns the generation that {@code items}, the items of a read by partition key, hold for {@code
+     * generationKey}, as {@link #learn(String, long)}.
+     *
+     * @return that generation, 0 when its item is absent
+     */
+    public long learnFrom(String generationKey, Map<String, Map<String, AttributeValue>> items) {
+        long generation = ItemLayout.generationOf(items.get(generationKey));
+        learn(generationKey, generation);
+        return generation;
+    }
+
+    /**
+     * Learns the generation a clear's {@code UpdateItem} returned ({@code UPDATED_NEW}) for {@code
+     * generationKey}; a response without it changes nothing.
+     */
+    public void learnFrom(String generationKey, UpdateItemResponse response) {
+        AttributeValue g =
+                response.attributes() == null ? null : response.attributes().get(ItemLayout.GENERATION);
+        if (g != null && g.n() != null) {
+            learn(generationKey, Long.parseLong(g.n()));
+        }
+    }
+
+    /**
+     * The {@link #fresh} generations of {@code generationKeys}, those not known left out.
+     *
+     * @return a new map, thread-safe, that the caller may add the generations it reads to
+     */
+    public Map<String, Long> freshOf(Collection<String> generationKeys) {
+        Map<String, Long> known = new ConcurrentHashMap<>();
+        for (String gk : generationKeys) {
+            long g = fresh(gk);
+            if (g >= 0) {
+                known.put(gk, g);
+            }
+        }
+        return known;
     }
 }
