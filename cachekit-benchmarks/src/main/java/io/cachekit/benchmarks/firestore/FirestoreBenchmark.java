@@ -7,7 +7,6 @@ import static io.cachekit.benchmarks.ReadWriteKeys.recordKey;
 import static io.cachekit.benchmarks.ReadWriteKeys.stringKey;
 
 import com.google.api.core.ApiFuture;
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.cloud.Timestamp;
 import com.google.cloud.firestore.Blob;
 import com.google.cloud.firestore.CollectionReference;
@@ -23,6 +22,7 @@ import io.cachekit.benchmarks.ReadWriteKeys;
 import io.cachekit.benchmarks.UserRecord;
 import io.cachekit.benchmarks.report.Goal;
 import io.cachekit.benchmarks.report.ReportRow;
+import io.cachekit.firestore.FirestoreBackend;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -252,17 +252,6 @@ public class FirestoreBenchmark {
     @State(Scope.Benchmark)
     public static class RawState {
         private static final String NAMESPACE = "bench-raw";
-        /** Cachekit's retry settings for a five-second operation timeout: the same bound on every RPC. */
-        private static final RetrySettings RETRIES = RetrySettings.newBuilder()
-                .setTotalTimeoutDuration(Duration.ofSeconds(5))
-                .setInitialRpcTimeoutDuration(Duration.ofSeconds(5))
-                .setMaxRpcTimeoutDuration(Duration.ofSeconds(5))
-                .setRpcTimeoutMultiplier(1.0)
-                .setInitialRetryDelayDuration(Duration.ofMillis(20))
-                .setMaxRetryDelayDuration(Duration.ofMillis(200))
-                .setRetryDelayMultiplier(2.0)
-                .setMaxAttempts(3)
-                .build();
 
         private Firestore client;
         CollectionReference documents;
@@ -272,7 +261,7 @@ public class FirestoreBenchmark {
         public void setUp() throws Exception {
             Payloads.checkSameBytes();
             client = FirestoreOptions.newBuilder()
-                    .setRetrySettings(RETRIES)
+                    .setRetrySettings(FirestoreBackend.retrySettings(Duration.ofSeconds(5)))
                     .setProjectId(PROJECT)
                     .setEmulatorHost(HOST)
                     .build()

@@ -106,6 +106,15 @@ public final class FirestoreErrors {
     }
 
     /**
+     * A conditional write that lost to other writers (the document appeared, changed or vanished between two
+     * calls) in each of its {@code attempts}; nothing was written.
+     */
+    public CacheBackendException keptChanging(String operation, int attempts) {
+        return new CacheBackendException(prefix(operation) + ": the document kept changing under " + attempts
+                + " attempts (other writers); nothing was written");
+    }
+
+    /**
      * A document over Firestore's 1 MiB limit: refused before anything is sent. A {@link
      * CacheValueTooLargeException}, which says nothing of the store's health (it never opens the circuit
      * breaker).
