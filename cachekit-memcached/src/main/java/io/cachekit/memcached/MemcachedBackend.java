@@ -1,14 +1,16 @@
 package io.cachekit.memcached;
 
-import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.memcached.MemcachedBackendOptions.Server;
+import io.cachekit.memcached.internal.ClientSetup;
+import io.cachekit.memcached.internal.GenerationCounters;
 import io.cachekit.memcached.internal.Generations;
 import io.cachekit.memcached.internal.MemcachedErrors;
 import io.cachekit.memcached.internal.MemcachedKeys;
+import io.cachekit.memcached.internal.Pipeline;
 import io.cachekit.memcached.internal.RawBytesTranscoder;
 import io.cachekit.memcached.internal.StoredEntry;
 import io.cachekit.spi.BackendContext;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,11 +35,8 @@ import java.util.stream.Collectors;
 import net.rubyeye.xmemcached.CommandFactory;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
-import net.rubyeye.xmemcached.XMemcachedClientBuilder;
-import net.rubyeye.xmemcached.auth.AuthInfo;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.command.Command;
-import net.rubyeye.xmemcached.command.CommandType;
 import net.rubyeye.xmemcached.exception.MemcachedException;
 import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
 import net.rubyeye.xmemcached.networking.ClosedMemcachedSession;
@@ -83,9 +81,6 @@ import org.slf4j.LoggerFactory;
 public final class MemcachedBackend extends BlockingCacheBackend {
     private static final Logger log = LoggerFactory.getLogger(MemcachedBackend.class);
 
-    /** How often xmemcached tries to reconnect to a server that went away (times the attempts so far). */
-    private static final long RECONNECT_INTERVAL_MILLIS = 500;
-
     /** How many conditional writes one {@link #setIfAbsent} tries, each lost to another writer, before it fails. */
     private static final int SET_IF_ABSENT_ATTEMPTS = 10;
 
@@ -95,6 +90,8 @@ public final class MemcachedBackend extends BlockingCacheBackend {
     private final KetamaMemcachedSessionLocator locator;
     private final Map<InetSocketAddress, Integer> serverIndex;
     private final Generations generations;
+    private final Pipeline pipeline;
+    private final GenerationCounters counters;
     private final MemcachedErrors errors;
     private final long timeoutNanos;
     private final long timeoutMillis;
@@ -128,30 +125,9 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         this.locator = new KetamaMemcachedSessionLocator();
         this.commands = new BinaryCommandFactory();
 
-        XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
-        builder.setCommandFactory(commands);
-        builder.setSessionLocator(locator);
-        // A server that goes down keeps its place on the ring: its keys fail instead of moving to another server
-        // (where they would be misses, and stale after it comes back).
-        builder.setFailureMode(true);
-        builder.setConnectionPoolSize(options.connectionPoolSize());
-        builder.setOpTimeout(timeoutMillis);
-        builder.setConnectTimeout(timeoutMillis);
-        builder.setEnableHealSession(true);
-        builder.setHealSessionInterval(RECONNECT_INTERVAL_MILLIS);
-        builder.setTranscoder(RawBytesTranscoder.INSTANCE);
-        // xmemcached fixes each socket's send buffer at 32 KiB, which turns off the kernel's sizing of it: on
-        // loopback a 1 MB set then took about 270 ms and a 3 MB set 2 s, against under 20 ms with the kernel's own.
-        builder.getSocketOptions().remove(StandardSocketOption.SO_SNDBUF);
-        builder.setName("cachekit-memcached");
-        if (options.user() != null) {
-            for (InetSocketAddress address : addresses) {
-                builder.addAuthInfo(address, AuthInfo.plain(options.user(), options.password()));
-            }
-        }
         MemcachedClient created;
         try {
-            created = builder.build();
+            created = ClientSetup.build(options, addresses, commands, locator, timeoutMillis);
         } catch (IOException | RuntimeException e) {
             throw errors.map("connect", e);
         }
@@ -162,6 +138,8 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         }
         this.client = created;
         this.generations = new Generations(addresses.size(), this::serverOf);
+        this.pipeline = new Pipeline(created, errors);
+        this.counters = new GenerationCounters(commands, pipeline, generations, errors);
         log.debug("Connected to {}", options.target());
     }
 
@@ -292,7 +270,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         Long reusable = generations.reusable(generationKey, System.nanoTime());
         long generation = reusable != null
                 ? reusable
-                : generationsForWrite("set", List.of(generationKey), deadline).get(generationKey);
+                : counters.forWrite("set", List.of(generationKey), deadline).get(generationKey);
         byte[] stored = StoredEntry.wrap(generation, value);
         try {
             if (!client.set(storedKey, expiry, stored, RawBytesTranscoder.INSTANCE, remainingMillis(deadline))) {
@@ -337,7 +315,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
             Long generation = Generations.parse(counter == null ? null : counter.getValue());
             generations.saw(generationKey, generation, System.nanoTime());
             if (generation == null) {
-                generation = createGeneration("setIfAbsent", generationKey, deadline);
+                generation = counters.create("setIfAbsent", generationKey, deadline);
             }
             if (entry != null) {
                 byte[] live = StoredEntry.read(entry.getValue(), generation);
@@ -401,7 +379,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         }
         long deadline = System.nanoTime() + timeoutNanos;
         Map<String, Long> current =
-                generationsForWrite("setMany", new LinkedHashSet<>(generationKeyOf.values()), deadline);
+                counters.forWrite("setMany", new LinkedHashSet<>(generationKeyOf.values()), deadline);
         List<Command> sets = new ArrayList<>(byStoredKey.size());
         byStoredKey.forEach((storedKey, value) -> sets.add(commands.createSetCommand(
                 storedKey,
@@ -410,7 +388,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
                 StoredEntry.wrap(current.get(generationKeyOf.get(storedKey)), value),
                 false,
                 RawBytesTranscoder.INSTANCE)));
-        List<Object> results = pipeline("setMany", sets, deadline);
+        List<Object> results = pipeline.send("setMany", sets, deadline);
         for (Object result : results) {
             if (result instanceof RuntimeException e) {
                 throw errors.map("setMany", e);
@@ -450,9 +428,9 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         long deadline = System.nanoTime() + timeoutNanos;
         List<Command> increments = new ArrayList<>(generationKeys.length);
         for (String generationKey : generationKeys) {
-            increments.add(increment(generationKey, 1));
+            increments.add(counters.increment(generationKey, 1));
         }
-        List<Object> results = pipeline("clear", increments, deadline);
+        List<Object> results = pipeline.send("clear", increments, deadline);
         long now = System.nanoTime();
         List<String> failed = new ArrayList<>();
         CacheBackendException firstError = null;
@@ -478,123 +456,6 @@ public final class MemcachedBackend extends BlockingCacheBackend {
                     ? new CacheTimeoutException(message, firstError)
                     : new CacheBackendException(message, firstError);
         }
-    }
-
-    /**
-     * The generations writes under {@code generationKeys} use: the ones this process saw within the last second,
-     * the others fetched (or created) in one pipelined round of {@code incr 0}.
-     */
-    private Map<String, Long> generationsForWrite(String operation, Collection<String> generationKeys, long deadline) {
-        Map<String, Long> current = new HashMap<>();
-        List<String> toFetch = new ArrayList<>();
-        long now = System.nanoTime();
-        for (String generationKey : generationKeys) {
-            Long generation = generations.reusable(generationKey, now);
-            if (generation != null) {
-                current.put(generationKey, generation);
-            } else {
-                toFetch.add(generationKey);
-            }
-        }
-        if (toFetch.isEmpty()) {
-            return current;
-        }
-        List<Command> reads = new ArrayList<>(toFetch.size());
-        for (String generationKey : toFetch) {
-            reads.add(increment(generationKey, 0));
-        }
-        List<Object> results = pipeline(operation, reads, deadline);
-        now = System.nanoTime();
-        for (int i = 0; i < results.size(); i++) {
-            Object result = results.get(i);
-            if (result instanceof RuntimeException e) {
-                throw errors.map(operation, e);
-            }
-            if (!(result instanceof Long generation)) {
-                throw errors.failure(operation, "unexpected answer to incr: " + result);
-            }
-            generations.saw(toFetch.get(i), generation, now);
-            current.put(toFetch.get(i), generation);
-        }
-        return current;
-    }
-
-    /**
-     * Fetches the generation at {@code generationKey} with a binary {@code incr} by 0, which creates a missing
-     * counter atomically with a fresh random value (every caller gets the same one).
-     */
-    private long createGeneration(String operation, String generationKey, long deadline) {
-        Object result = pipeline(operation, List.of(increment(generationKey, 0)), deadline)
-                .get(0);
-        if (result instanceof RuntimeException e) {
-            throw errors.map(operation, e);
-        }
-        if (!(result instanceof Long generation)) {
-            throw errors.failure(operation, "unexpected answer to incr: " + result);
-        }
-        generations.saw(generationKey, generation, System.nanoTime());
-        return generation;
-    }
-
-    /** A binary {@code incr} by {@code delta} that creates a missing counter with a fresh random generation. */
-    private Command increment(String generationKey, long delta) {
-        return commands.createIncrDecrCommand(
-                generationKey,
-                generationKey.getBytes(StandardCharsets.UTF_8),
-                delta,
-                Generations.fresh(),
-                0,
-                CommandType.INCR,
-                false);
-    }
-
-    /**
-     * Sends every command before it waits for the first answer (xmemcached writes the commands of each server
-     * together), then waits for all of them until {@code deadline}. Returns, per command, its result or the
-     * exception it met (a {@link RuntimeException}). Commands that have not answered by the deadline are
-     * cancelled and the call fails with {@link CacheTimeoutException}.
-     */
-    private List<Object> pipeline(String operation, List<Command> batch, long deadline) {
-        Object[] outcomes = new Object[batch.size()];
-        boolean[] sent = new boolean[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            try {
-                if (client.isShutdown()) {
-                    throw errors.failure(operation, "the client is shut down");
-                }
-                client.getConnector().send(batch.get(i));
-                sent[i] = true;
-            } catch (MemcachedException | RuntimeException e) {
-                outcomes[i] = errors.map(operation, e);
-            }
-        }
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                if (!sent[i]) {
-                    continue;
-                }
-                Command command = batch.get(i);
-                CountDownLatch latch = command.getLatch();
-                if (!latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    for (int j = i; j < batch.size(); j++) {
-                        if (sent[j] && batch.get(j).getLatch().getCount() > 0) {
-                            batch.get(j).cancel();
-                        }
-                    }
-                    throw errors.timeout(operation, null);
-                }
-                Exception failure = command.getException();
-                outcomes[i] = failure != null ? errors.map(operation, failure) : command.getResult();
-            }
-        } catch (InterruptedException e) {
-            for (int j = 0; j < batch.size(); j++) {
-                if (sent[j]) {
-                    batch.get(j).cancel();
-                }
-            }
-            throw errors.map(operation, e);
-        }
-        return java.util.Arrays.asList(outcomes);
     }
 
     // ---------------------------------------------------------------- helpers
