@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.postgres.internal.ExpiredRowPurge;
 import io.cachekit.postgres.internal.OwnedPool;
 import io.cachekit.postgres.internal.SqlErrors;
 import io.cachekit.postgres.internal.Statements;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -94,9 +93,6 @@ public final class PostgresBackend extends BlockingCacheBackend {
     /** TTLs from this length on are stored as never expiring, far from timestamptz's range limits. */
     static final Duration LONGEST_TTL = Duration.ofDays(36_500);
 
-    /** At most this many purge batches run in one {@link #purgeExpired()} call. */
-    static final int MAX_PURGE_BATCHES_PER_RUN = 100;
-
     /** Purge and table setup are maintenance, not requests: they may take longer than one operation. */
     private static final Duration MIN_MAINTENANCE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -110,7 +106,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
     private final TableSql sql;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
-    private final ScheduledExecutorService purgeScheduler;
+    private final ExpiredRowPurge purge;
     private final long operationTimeoutNanos;
     private final Duration maintenanceTimeout;
     /** Whether the server enforces the operation timeout as each session's {@code statement_timeout}. */
@@ -135,7 +131,14 @@ public final class PostgresBackend extends BlockingCacheBackend {
         this.ownedPool = owned;
         this.operationTimeoutNanos = context.operationTimeout().toNanos();
         this.maintenanceTimeout = max(context.operationTimeout(), MIN_MAINTENANCE_TIMEOUT);
-        this.purgeScheduler = options.purgeInterval().isZero() ? null : newPurgeScheduler();
+        this.purge = new ExpiredRowPurge(
+                dataSource,
+                owned != null,
+                sql,
+                options.purgeBatchSize(),
+                options.purgeInterval(),
+                maintenanceTimeout,
+                closed::get);
     }
 
     /**
@@ -177,20 +180,24 @@ public final class PostgresBackend extends BlockingCacheBackend {
             backend.close();
             throw e;
         }
-        backend.startPurge();
+        backend.purge.start();
         return backend;
     }
 
     private void setUpTable() {
         long start = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
-            maintenanceSocketTimeout(connection, start + maintenanceTimeout.toNanos(), "setup");
+            if (ownedPool != null) {
+                Statements.maintenanceSocketTimeout(
+                        connection,
+                        Statements.remainingMillis(start + maintenanceTimeout.toNanos(), "setup", maintenanceTimeout));
+            }
             TableSetup.ensureTable(
                     connection,
                     sql,
                     options.createTable(),
                     options.unlogged(),
-                    remainingMillis(start + maintenanceTimeout.toNanos(), "setup", maintenanceTimeout));
+                    Statements.remainingMillis(start + maintenanceTimeout.toNanos(), "setup", maintenanceTimeout));
         } catch (SQLException e) {
             throw SqlErrors.translate(
                     "postgres setup of " + sql.qualifiedName + " at " + options.target(), e, maintenanceTimeout);
@@ -379,93 +386,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
      * @throws CacheBackendException or {@link CacheTimeoutException} as the other operations
      */
     public OptionalLong purgeExpired() {
-        long total = 0;
-        for (int batch = 0; batch < MAX_PURGE_BATCHES_PER_RUN && !closed.get(); batch++) {
-            long deleted = purgeBatch();
-            if (deleted < 0) {
-                return batch == 0 ? OptionalLong.empty() : OptionalLong.of(total);
-            }
-            total += deleted;
-            if (deleted < options.purgeBatchSize()) {
-                break;
-            }
-        }
-        return OptionalLong.of(total);
-    }
-
-    /** One batch: the number of rows deleted, or -1 when another instance holds the lock. */
-    private long purgeBatch() {
-        ensureOpen("purge");
-        long deadline = System.nanoTime() + maintenanceTimeout.toNanos();
-        try (Connection connection = dataSource.getConnection()) {
-            maintenanceSocketTimeout(connection, deadline, "purge");
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                // Lifts the session's statement_timeout (the operation timeout) for this transaction.
-                Statements.localStatementTimeout(connection, remainingMillis(deadline, "purge", maintenanceTimeout));
-                boolean locked;
-                try (PreparedStatement lock = connection.prepareStatement(sql.tryPurgeLock)) {
-                    Statements.timeout(lock, remainingMillis(deadline, "purge", maintenanceTimeout));
-                    lock.setLong(1, sql.purgeLockKey);
-                    try (ResultSet rs = lock.executeQuery()) {
-                        locked = rs.next() && rs.getBoolean(1);
-                    }
-                }
-                long deleted = -1;
-                if (locked) {
-                    try (PreparedStatement delete = connection.prepareStatement(sql.purgeBatch)) {
-                        Statements.timeout(delete, remainingMillis(deadline, "purge", maintenanceTimeout));
-                        delete.setInt(1, options.purgeBatchSize());
-                        deleted = delete.executeUpdate();
-                    }
-                }
-                // Commit (or end the empty transaction) to release the advisory lock at once.
-                connection.commit();
-                connection.setAutoCommit(autoCommit);
-                return deleted;
-            } catch (SQLException | RuntimeException e) {
-                Statements.rollbackAfter(connection, e, autoCommit);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate("postgres purge", e, maintenanceTimeout);
-        }
-    }
-
-    private void runScheduledPurge() {
-        try {
-            OptionalLong deleted = purgeExpired();
-            if (deleted.isEmpty()) {
-                LOG.debug("Purge of {} skipped: another instance holds its lock", sql.qualifiedName);
-            } else if (deleted.getAsLong() > 0) {
-                LOG.debug("Purged {} expired rows from {}", deleted.getAsLong(), sql.qualifiedName);
-            }
-        } catch (RuntimeException e) {
-            // Thrown out of a scheduled task it would cancel every later run; the next run tries again.
-            if (!closed.get()) {
-                LOG.warn("Purge of expired rows from {} failed: {}", sql.qualifiedName, e.getMessage());
-            }
-        }
-    }
-
-    private ScheduledExecutorService newPurgeScheduler() {
-        String threadName = "cachekit-postgres-purge-" + sql.table;
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.setRemoveOnCancelPolicy(true);
-        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return scheduler;
-    }
-
-    private void startPurge() {
-        if (purgeScheduler != null) {
-            long interval = options.purgeInterval().toMillis();
-            purgeScheduler.scheduleWithFixedDelay(this::runScheduledPurge, interval, interval, TimeUnit.MILLISECONDS);
-        }
+        return purge.run();
     }
 
     /**
@@ -495,9 +416,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (purgeScheduler != null) {
-            purgeScheduler.shutdownNow();
-        }
+        purge.stop();
         if (ownedPool != null) {
             ownedPool.close();
         }
@@ -569,30 +488,9 @@ public final class PostgresBackend extends BlockingCacheBackend {
         return (int) Math.min(Integer.MAX_VALUE, millis);
     }
 
-    /**
-     * Lets a maintenance transaction of the owned pool (setup, purge) read for its longer time; the pool puts
-     * the connection's own socket timeout back when it is returned. A supplied data source's are left alone.
-     */
-    private void maintenanceSocketTimeout(Connection connection, long deadline, String operation) throws SQLException {
-        if (ownedPool != null) {
-            long millis =
-                    remainingMillis(deadline, operation, maintenanceTimeout) + OwnedPool.NETWORK_TIMEOUT_GRACE_MILLIS;
-            connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
-        }
-    }
-
     /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
     private long remainingMillis(long deadline, String operation) {
-        return remainingMillis(deadline, operation, context.operationTimeout());
-    }
-
-    private static long remainingMillis(long deadline, String operation, Duration timeout) {
-        long remainingNanos = deadline - System.nanoTime();
-        if (remainingNanos <= 0) {
-            throw new CacheTimeoutException("postgres " + operation + " did not finish within " + timeout
-                    + " (no time left for the statement)");
-        }
-        return (remainingNanos + 999_999) / 1_000_000;
+        return Statements.remainingMillis(deadline, operation, context.operationTimeout());
     }
 
     private static void bindUpsert(

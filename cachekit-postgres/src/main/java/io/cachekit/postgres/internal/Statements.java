@@ -1,9 +1,11 @@
 package io.cachekit.postgres.internal;
 
+import io.cachekit.CacheTimeoutException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.postgresql.jdbc.PgStatement;
 
 /** Small JDBC helpers shared by the backend and the table setup. Stateless. */
@@ -48,5 +50,29 @@ public final class Statements {
         } catch (SQLException cleanupFailure) {
             failure.addSuppressed(cleanupFailure);
         }
+    }
+
+    /**
+     * Milliseconds left before {@code deadline} ({@link System#nanoTime()}), rounded up.
+     *
+     * @throws CacheTimeoutException naming {@code operation} and {@code timeout} when none are left
+     */
+    public static long remainingMillis(long deadline, String operation, Duration timeout) {
+        long remainingNanos = deadline - System.nanoTime();
+        if (remainingNanos <= 0) {
+            throw new CacheTimeoutException("postgres " + operation + " did not finish within " + timeout
+                    + " (no time left for the statement)");
+        }
+        return (remainingNanos + 999_999) / 1_000_000;
+    }
+
+    /**
+     * Lets a maintenance transaction (setup, purge) on a connection of the owned pool read for its longer time,
+     * {@code remainingMillis} plus the pool's grace; the pool puts the connection's own socket timeout back when
+     * it is returned.
+     */
+    public static void maintenanceSocketTimeout(Connection connection, long remainingMillis) throws SQLException {
+        long millis = remainingMillis + OwnedPool.NETWORK_TIMEOUT_GRACE_MILLIS;
+        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
     }
 }
