@@ -2,6 +2,7 @@ package io.cachekit.redis;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheValueTooLargeException;
+import io.cachekit.redis.internal.NamespaceUnlink;
 import io.cachekit.redis.internal.RedisErrors;
 import io.cachekit.redis.internal.RedisKeys;
 import io.cachekit.spi.BackendContext;
@@ -9,14 +10,11 @@ import io.cachekit.spi.CacheBackend;
 import io.cachekit.spi.Ttls;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -40,11 +38,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,11 +91,7 @@ public final class RedisBackend implements CacheBackend {
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /**
-     * Where a Cluster's next SCAN is sent from: Lettuce 6's cluster SCAN opens the next node's connection by
-     * blocking its caller, which on Lettuce's own I/O thread would wait for itself.
-     */
-    private final Executor scanExecutor;
+    private final NamespaceUnlink namespaceUnlink;
 
     /**
      * Connects to the server or Cluster of {@code options}; commands time out after the context's operation
@@ -110,7 +102,6 @@ public final class RedisBackend implements CacheBackend {
     public RedisBackend(RedisBackendOptions options, BackendContext context) {
         this.options = Objects.requireNonNull(options, "options");
         this.timeout = Objects.requireNonNull(context, "context").operationTimeout();
-        this.scanExecutor = context.executor();
         this.errors = new RedisErrors(options.target(), timeout, password(options.nodes()));
         this.ownResources = options.clientResources() == null ? newResources() : null;
         ClientResources resources = ownResources != null ? ownResources : options.clientResources();
@@ -145,6 +136,9 @@ public final class RedisBackend implements CacheBackend {
             throw errors.connectFailure(e);
         }
         this.client = created;
+        // A Cluster's next SCAN is sent from Cachekit's executor, never from Lettuce's I/O thread (NamespaceUnlink).
+        this.namespaceUnlink =
+                new NamespaceUnlink(commands, options.scanCount(), options.cluster() ? context.executor() : null);
         log.debug("Connected to {}", options.target());
     }
 
@@ -335,62 +329,7 @@ public final class RedisBackend implements CacheBackend {
         if (closed.get()) {
             return CompletableFuture.failedFuture(errors.closed("clear"));
         }
-        return mapErrors("clear", () -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            // On a Cluster, Lettuce's SCAN walks every master in turn and its UNLINK splits keys by slot.
-            scanAndUnlink(
-                    ScanCursor.INITIAL,
-                    ScanArgs.Builder.matches(pattern).limit(options.scanCount()),
-                    new ArrayList<>(),
-                    done);
-            return done;
-        });
-    }
-
-    /**
-     * Sends the next SCAN; each page's UNLINK goes out together with the following SCAN rather than before
-     * it. Pages arrive one after another, so {@code unlinks} is never touched by two threads at once.
-     */
-    private void scanAndUnlink(
-            ScanCursor cursor, ScanArgs args, List<CompletableFuture<Long>> unlinks, CompletableFuture<Void> done) {
-        CompletableFuture<KeyScanCursor<byte[]>> page;
-        try {
-            page = commands.scan(cursor, args).toCompletableFuture();
-        } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-            return;
-        }
-        BiConsumer<KeyScanCursor<byte[]>, Throwable> next = (result, error) -> {
-            if (error != null) {
-                done.completeExceptionally(error);
-                return;
-            }
-            try {
-                List<byte[]> keys = result.getKeys();
-                if (!keys.isEmpty()) {
-                    unlinks.add(commands.unlink(keys.toArray(new byte[0][])).toCompletableFuture());
-                }
-                if (result.isFinished()) {
-                    CompletableFuture.allOf(unlinks.toArray(new CompletableFuture<?>[0]))
-                            .whenComplete((ignored, unlinkError) -> {
-                                if (unlinkError != null) {
-                                    done.completeExceptionally(unlinkError);
-                                } else {
-                                    done.complete(null);
-                                }
-                            });
-                } else {
-                    scanAndUnlink(result, args, unlinks, done);
-                }
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        };
-        if (options.cluster()) {
-            page.whenCompleteAsync(next, scanExecutor); // never from Lettuce's I/O thread: see scanExecutor
-        } else {
-            page.whenComplete(next);
-        }
+        return mapErrors("clear", () -> namespaceUnlink.unlinkAll(pattern));
     }
 
     @Override
