@@ -1,39 +1,28 @@
 package io.cachekit.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.cachekit.Cache;
 import io.cachekit.CacheEntry;
-import io.cachekit.CacheLoaderException;
 import io.cachekit.Cachekit;
 import io.cachekit.CachekitConfig;
 import io.cachekit.TypeRef;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
 import io.cachekit.tck.CacheOps.Path;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>Every test is a JUnit parameterized test over {@link Path}, so the report lists each one twice. The
  * nested {@code MethodLevel} section runs the {@link MethodCachingContract} (cached proxies) over the same
  * backend, with nothing to add in a backend's test; so do {@code Threads} ({@link ThreadingContract}), {@code
- * Stale} ({@link StaleContract}) and {@code Tagging} ({@link TagContract}).
+ * Stale} ({@link StaleContract}), {@code Tagging} ({@link TagContract}), {@code Expiry} ({@link
+ * ExpiryContract}), {@code EntryForm} ({@link EntryFormContract}), {@code Loading} ({@link LoadingContract}) and {@code Closing} ({@link ClosingContract}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class CacheBackendContract {
@@ -172,6 +162,97 @@ public abstract class CacheBackendContract {
         }
     }
 
+    /** Expiry ({@link ExpiryContract}), over the backend under test. */
+    @Nested
+    class Expiry extends ExpiryContract {
+        @Override
+        protected Cache newCache(CachekitConfig.Builder settings) {
+            return CacheBackendContract.this.newCache(settings);
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+
+        @Override
+        protected Executor executor() {
+            return loaders;
+        }
+
+        @Override
+        protected Set<BackendCapability> capabilities() {
+            return CacheBackendContract.this.capabilities();
+        }
+    }
+
+    /** Keys and stored entries ({@link EntryFormContract}), over the backend under test. */
+    @Nested
+    class EntryForm extends EntryFormContract {
+        @Override
+        protected Cache newCache(CachekitConfig.Builder settings) {
+            return CacheBackendContract.this.newCache(settings);
+        }
+
+        @Override
+        protected Executor executor() {
+            return loaders;
+        }
+
+        @Override
+        protected CacheBackend backend() {
+            return backend;
+        }
+
+        @Override
+        protected long nowMillis() {
+            return clock.millis();
+        }
+    }
+
+    /** Loading and racing writers ({@link LoadingContract}), over the backend under test. */
+    @Nested
+    class Loading extends LoadingContract {
+        @Override
+        protected Cache newCache(CachekitConfig.Builder settings) {
+            return CacheBackendContract.this.newCache(settings);
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+
+        @Override
+        protected ExecutorService executor() {
+            return loaders;
+        }
+    }
+
+    /** Closed backends and views ({@link ClosingContract}), on backends of the kind under test. */
+    @Nested
+    class Closing extends ClosingContract {
+        @Override
+        protected CacheBackend newBackend() {
+            return createBackend(new BackendContext(Duration.ofSeconds(10), clock, loaders));
+        }
+
+        @Override
+        protected Cache newCache(CachekitConfig.Builder settings, CacheBackend backend) {
+            return Cachekit.create(
+                    settings.clock(clock)
+                            .operationTimeout(Duration.ofSeconds(10))
+                            .executor(loaders)
+                            .build(),
+                    backend);
+        }
+
+        @Override
+        protected Executor executor() {
+            return loaders;
+        }
+    }
+
     private CacheOps ops(Path path) {
         return CacheOps.of(newCache(), path, loaders);
     }
@@ -273,101 +354,6 @@ public abstract class CacheBackendContract {
         assertThat(c.cache().stats().hits()).isZero();
     }
 
-    // ---------------------------------------------------------------- TTL
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void entryExpiresAfterItsTtl(Path path) {
-        CacheOps c = ops(path);
-        c.set("short", "v", Duration.ofSeconds(30));
-        c.set("long", "v", Duration.ofMinutes(10));
-        clock.advance(Duration.ofSeconds(29));
-        assertThat(c.get("short", String.class)).isEqualTo("v");
-        clock.advance(Duration.ofSeconds(2));
-        assertThat(c.get("short", String.class)).isNull();
-        assertThat(c.has("short")).isFalse();
-        assertThat(c.get("long", String.class)).isEqualTo("v");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void getWithTtlReportsTheTimeLeft(Path path) {
-        CacheOps c = ops(path);
-        c.set("k", "v", Duration.ofSeconds(100));
-        clock.advance(Duration.ofSeconds(40));
-        CacheEntry<String> entry = c.getWithTtl("k", String.class);
-        assertThat(entry.value()).isEqualTo("v");
-        assertThat(entry.remainingTtl()).hasValueSatisfying(left -> assertThat(left)
-                .isLessThanOrEqualTo(Duration.ofSeconds(60))
-                .isGreaterThan(Duration.ofSeconds(50)));
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void defaultTtlAppliesWhenNoneIsGiven(Path path) {
-        Cache cache = newCache(CachekitConfig.builder().defaultTtl(Duration.ofMinutes(5)));
-        CacheOps c = ops(path, cache);
-        c.set("k", "v");
-        assertThat(c.getWithTtl("k", String.class).remainingTtl())
-                .hasValueSatisfying(left -> assertThat(left).isLessThanOrEqualTo(Duration.ofMinutes(5)));
-        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-        assertThat(c.get("k", String.class)).isNull();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void noExpiryIsExplicitAndLasts(Path path) {
-        CacheOps c = ops(path);
-        c.set("forever", "v", Cache.NO_EXPIRY);
-        clock.advance(Duration.ofDays(3650));
-        CacheEntry<String> entry = c.getWithTtl("forever", String.class);
-        assertThat(entry.value()).isEqualTo("v");
-        assertThat(entry.remainingTtl()).isEmpty();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void zeroOrNegativeTtlIsRejected(Path path) {
-        CacheOps c = ops(path);
-        assertThatThrownBy(() -> c.set("k", "v", Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> c.set("k", "v", Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-        assertThat(c.has("k")).isFalse();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void overwriteReplacesValueAndExpiry(Path path) {
-        CacheOps c = ops(path);
-        c.set("k", "first", Duration.ofSeconds(10));
-        c.set("k", "second", Cache.NO_EXPIRY);
-        clock.advance(Duration.ofMinutes(1));
-        assertThat(c.get("k", String.class))
-                .as("the old expiry must not survive")
-                .isEqualTo("second");
-        c.set("k", "third", Duration.ofSeconds(10));
-        clock.advance(Duration.ofSeconds(11));
-        assertThat(c.get("k", String.class)).isNull();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void storeExpiresEntriesInRealTime(Path path) {
-        requires(BackendCapability.STORE_EXPIRY);
-        CacheOps c = ops(path);
-        c.set("real", "v", Duration.ofSeconds(1));
-        c.set("kept", "v", Duration.ofMinutes(10));
-        // The manual clock stands still, so the envelope's expiry never fires: only the store can drop it.
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> c.get("real", String.class) == null);
-        assertThat(c.get("kept", String.class)).isEqualTo("v");
-    }
-
-    private static String storedNamespace(CacheOps c) {
-        return c.cache().namespace();
-    }
-
     // ---------------------------------------------------------------- delete, has, clear
 
     @ParameterizedTest
@@ -467,409 +453,5 @@ public abstract class CacheBackendContract {
         clock.advance(Duration.ofMinutes(2));
         assertThat(c.getMany(keys, String.class)).isEmpty();
         assertThat(c.getMany(List.of(), String.class)).isEmpty();
-    }
-
-    // ---------------------------------------------------------------- getOrLoad
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void getOrLoadLoadsOnceThenHits(Path path) {
-        CacheOps c = ops(path);
-        AtomicInteger loads = new AtomicInteger();
-        for (int i = 0; i < 3; i++) {
-            assertThat(c.getOrLoad("k", String.class, Duration.ofMinutes(1), () -> "v" + loads.incrementAndGet()))
-                    .isEqualTo("v1");
-        }
-        assertThat(loads).hasValue(1);
-        clock.advance(Duration.ofMinutes(2));
-        assertThat(c.getOrLoad("k", String.class, Duration.ofMinutes(1), () -> "v" + loads.incrementAndGet()))
-                .isEqualTo("v2");
-        assertThat(loads).hasValue(2);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void getOrLoadCachesNull(Path path) {
-        CacheOps c = ops(path);
-        AtomicInteger loads = new AtomicInteger();
-        for (int i = 0; i < 3; i++) {
-            assertThat(c.getOrLoad("nil", String.class, Duration.ofMinutes(1), () -> {
-                        loads.incrementAndGet();
-                        return null;
-                    }))
-                    .isNull();
-        }
-        assertThat(loads).hasValue(1);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void failedLoadIsThrownAndNotCached(Path path) {
-        CacheOps c = ops(path);
-        AtomicInteger loads = new AtomicInteger();
-        IllegalStateException boom = new IllegalStateException("boom");
-        for (int i = 0; i < 2; i++) {
-            assertThatThrownBy(() -> c.getOrLoad("k", String.class, null, () -> {
-                        loads.incrementAndGet();
-                        throw boom;
-                    }))
-                    .isSameAs(boom);
-        }
-        assertThat(loads).as("a failure is not cached").hasValue(2);
-        assertThat(c.has("k")).isFalse();
-        Throwable checked = catchThrowable(() -> c.getOrLoad("k", String.class, null, () -> {
-            throw new IOException("disk");
-        }));
-        assertThat(checked).isInstanceOf(CacheLoaderException.class).hasCauseInstanceOf(IOException.class);
-        assertThat(c.getOrLoad("k", String.class, null, () -> "ok")).isEqualTo("ok");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void getOrLoadIsSingleFlightUnderConcurrency(Path path) throws Exception {
-        CacheOps c = ops(path);
-        int callers = 12;
-        AtomicInteger loads = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(callers);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<String>> results = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                results.add(pool.submit(() -> {
-                    started.countDown();
-                    return c.getOrLoad("hot", String.class, Duration.ofMinutes(1), () -> {
-                        loads.incrementAndGet();
-                        assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
-                        return "loaded";
-                    });
-                }));
-            }
-            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> loads.get() >= 1);
-            release.countDown();
-            for (Future<String> result : results) {
-                assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("loaded");
-            }
-        } finally {
-            release.countDown();
-            pool.shutdownNow();
-        }
-        assertThat(loads).as("one load for %d concurrent callers", callers).hasValue(1);
-        assertThat(c.cache().stats().loads()).isEqualTo(1);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void concurrentCallersShareAFailureAndNothingIsCached(Path path) throws Exception {
-        CacheOps c = ops(path);
-        int callers = 8;
-        AtomicInteger loads = new AtomicInteger();
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<Throwable>> results = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                results.add(pool.submit(() -> catchThrowable(() -> c.getOrLoad("bad", String.class, null, () -> {
-                    loads.incrementAndGet();
-                    assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
-                    throw new IllegalStateException("load failed");
-                }))));
-            }
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> loads.get() >= 1);
-            release.countDown();
-            for (Future<Throwable> result : results) {
-                assertThat(result.get(30, TimeUnit.SECONDS))
-                        .isInstanceOf(IllegalStateException.class)
-                        .hasMessage("load failed");
-            }
-        } finally {
-            release.countDown();
-            pool.shutdownNow();
-        }
-        assertThat(loads.get()).isBetween(1, callers);
-        assertThat(c.has("bad")).isFalse();
-        assertThat(c.cache().stats().loadFailures()).isEqualTo(loads.get());
-    }
-
-    // ---------------------------------------------------------------- keys and sizes
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void unusualKeysAreDistinctAndReadable(Path path) {
-        CacheOps c = ops(path);
-        List<String> keys = List.of(
-                "",
-                " ",
-                "ключ-🔑-鍵",
-                "with space",
-                "tab\tnew\nline\r",
-                "nul\u0000byte",
-                "slash/back\\slash",
-                "glob*?[]{}^$|()",
-                "percent%20plus+amp&eq=",
-                "quote'\"`",
-                "colon:colon::",
-                "x".repeat(1024),
-                "x".repeat(1023) + "y",
-                "é".repeat(300));
-        for (int i = 0; i < keys.size(); i++) {
-            c.set(keys.get(i), "value-" + i);
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            assertThat(c.get(keys.get(i), String.class)).as("key #%d", i).isEqualTo("value-" + i);
-        }
-        c.delete("x".repeat(1024));
-        assertThat(c.has("x".repeat(1024))).isFalse();
-        assertThat(c.get("x".repeat(1023) + "y", String.class)).isEqualTo("value-" + 12);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void oneMegabyteValues(Path path) {
-        CacheOps c = ops(path);
-        byte[] bytes = new byte[1_000_000];
-        new Random(7).nextBytes(bytes);
-        c.set("big-bytes", bytes);
-        assertThat(c.get("big-bytes", byte[].class)).isEqualTo(bytes);
-        String text = "0123456789".repeat(100_000);
-        c.set("big-text", text);
-        assertThat(c.get("big-text", String.class)).isEqualTo(text);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void nullKeysAreRejected(Path path) {
-        CacheOps c = ops(path);
-        assertThatThrownBy(() -> c.get(null, String.class)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> c.set(null, "v")).isInstanceOf(NullPointerException.class);
-    }
-
-    // ---------------------------------------------------------------- corrupt entries
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void corruptEntryIsACountedMissAndIsDeleted(Path path) {
-        CacheOps c = ops(path);
-        String ns = storedNamespace(c);
-        backend.set(ns, "garbage", "not an envelope".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
-        backend.set(ns, "truncated", new byte[] {(byte) 0xCA, 1, 3}, Duration.ofMinutes(1));
-        byte[] badJson = validHeader(3, "{\"id\": oops".getBytes(StandardCharsets.UTF_8));
-        backend.set(ns, "bad-json", badJson, Duration.ofMinutes(1));
-        byte[] unknownCodec = validHeader(99, new byte[] {1, 2, 3});
-        backend.set(ns, "unknown-codec", unknownCodec, Duration.ofMinutes(1));
-
-        for (String key : List.of("garbage", "truncated", "bad-json", "unknown-codec")) {
-            assertThat(c.get(key, User.class)).as(key).isNull();
-        }
-        assertThat(c.cache().stats().corruptEntries()).isEqualTo(4);
-        assertThat(c.cache().stats().hits()).isZero();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            for (String key : List.of("garbage", "truncated", "bad-json", "unknown-codec")) {
-                assertThat(backend.get(ns, key)).as("%s is deleted", key).isNull();
-            }
-        });
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void entryOfAnotherTypeThrowsNamingBothTypesAndStays(Path path) {
-        CacheOps c = ops(path);
-        c.set("text", "not a number");
-        c.set("user", new User(1, "a", List.of(), Instant.EPOCH));
-        for (String key : List.of("text", "user")) {
-            assertThatThrownBy(() -> c.get(key, Integer.class))
-                    .as(key)
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("java.lang.Integer")
-                    .hasMessageContaining(key.equals("text") ? "java.lang.String" : "holds a");
-        }
-        assertThat(c.cache().stats().corruptEntries()).isZero();
-        assertThat(c.has("text"))
-                .as("a live entry of another type is not deleted")
-                .isTrue();
-        assertThat(c.get("text", String.class)).isEqualTo("not a number");
-        assertThat(c.get("user", User.class).name()).isEqualTo("a");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void nullTypesAreRejected(Path path) {
-        CacheOps c = ops(path);
-        c.set("k", "v");
-        assertThatThrownBy(() -> c.get("k", (Class<String>) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> c.getWithTtl("k", null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> c.getMany(List.of("k"), null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> c.getOrLoad("k", null, null, () -> "w")).isInstanceOf(NullPointerException.class);
-        assertThat(c.get("k", String.class)).as("a null type deletes nothing").isEqualTo("v");
-        assertThat(c.cache().stats().corruptEntries()).isZero();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void getOrLoadOfOneKeyAsTwoTypesAtOnceNeverSwapsValues(Path path) throws Exception {
-        CacheOps c = ops(path);
-        CountDownLatch bothLoading = new CountDownLatch(2);
-        AtomicInteger loads = new AtomicInteger();
-        Future<Object> text = loaders.submit(() -> c.getOrLoad("k", String.class, null, () -> {
-            loads.incrementAndGet();
-            bothLoading.countDown();
-            bothLoading.await(10, TimeUnit.SECONDS);
-            return "text";
-        }));
-        Future<Object> number = loaders.submit(() -> c.getOrLoad("k", Integer.class, null, () -> {
-            loads.incrementAndGet();
-            bothLoading.countDown();
-            bothLoading.await(10, TimeUnit.SECONDS);
-            return 42;
-        }));
-        assertThat(text.get(30, TimeUnit.SECONDS)).isEqualTo("text");
-        assertThat(number.get(30, TimeUnit.SECONDS)).isEqualTo(42);
-        assertThat(loads)
-                .as("a load of one type is never shared with the other")
-                .hasValue(2);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void setIfAbsentWritesOnceAmongConcurrentCallers(Path path) throws Exception {
-        CacheOps c = ops(path);
-        int callers = 8;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < callers; i++) {
-            String value = "v" + i;
-            results.add(loaders.submit(() -> {
-                start.await(10, TimeUnit.SECONDS);
-                return c.setIfAbsent("k", value, null);
-            }));
-        }
-        start.countDown();
-        int written = 0;
-        for (Future<Boolean> r : results) {
-            written += r.get(30, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        assertThat(written).isEqualTo(1);
-        assertThat(c.get("k", String.class)).startsWith("v");
-        assertThat(c.setIfAbsent("k", "late", null)).isFalse();
-        c.set("short", "old", Duration.ofSeconds(5));
-        clock.advance(Duration.ofSeconds(6));
-        assertThat(c.setIfAbsent("short", "new", null))
-                .as("an expired entry is no obstacle")
-                .isTrue();
-        assertThat(c.get("short", String.class)).isEqualTo("new");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void disabledCacheAlwaysLoads(Path path) {
-        CacheOps c = ops(path, newCache(CachekitConfig.builder().enabled(false)));
-        AtomicInteger loads = new AtomicInteger();
-        c.set("k", "v");
-        assertThat(c.get("k", String.class)).isNull();
-        assertThat(c.has("k")).isFalse();
-        for (int i = 0; i < 3; i++) {
-            c.getOrLoad("k", String.class, null, () -> "v" + loads.incrementAndGet());
-        }
-        assertThat(loads).hasValue(3);
-    }
-
-    // ---------------------------------------------------------------- close
-
-    /**
-     * A closed backend fails every operation, saying it is closed: a cache over it must never read as empty or
-     * write nowhere. Runs on a second backend of the test's, so the shared one stays open.
-     */
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void everyOperationFailsClearlyAfterClose(Path path) {
-        CacheBackend closed = createBackend(new BackendContext(Duration.ofSeconds(10), clock, loaders));
-        String ns = "tck-closed-" + UUID.randomUUID().toString().substring(0, 8);
-        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
-        closed.set(ns, "k", value, Duration.ofMinutes(1));
-        closed.close();
-        closed.close(); // idempotent
-
-        Map<String, Runnable> operations = new LinkedHashMap<>();
-        if (path == Path.SYNC) {
-            operations.put("get", () -> closed.get(ns, "k"));
-            operations.put("set", () -> closed.set(ns, "k", value, Duration.ofMinutes(1)));
-            operations.put("setIfAbsent", () -> closed.setIfAbsent(ns, "new", value, Duration.ofMinutes(1)));
-            operations.put("delete", () -> closed.delete(ns, "k"));
-            operations.put("clear", () -> closed.clear(ns));
-            operations.put("getMany", () -> closed.getMany(ns, List.of("k", "other")));
-            operations.put("setMany", () -> closed.setMany(ns, Map.of("k", value), Duration.ofMinutes(1)));
-        } else {
-            operations.put("getAsync", () -> closed.getAsync(ns, "k").join());
-            operations.put("setAsync", () -> closed.setAsync(ns, "k", value, Duration.ofMinutes(1))
-                    .join());
-            operations.put("setIfAbsentAsync", () -> closed.setIfAbsentAsync(ns, "new", value, Duration.ofMinutes(1))
-                    .join());
-            operations.put("deleteAsync", () -> closed.deleteAsync(ns, "k").join());
-            operations.put("clearAsync", () -> closed.clearAsync(ns).join());
-            operations.put("getManyAsync", () -> closed.getManyAsync(ns, List.of("k", "other"))
-                    .join());
-            operations.put("setManyAsync", () -> closed.setManyAsync(ns, Map.of("k", value), Duration.ofMinutes(1))
-                    .join());
-        }
-        operations.forEach((name, operation) -> {
-            Throwable failure = catchThrowable(operation::run);
-            if (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
-                failure = failure.getCause();
-            }
-            assertThat(failure)
-                    .as(name + " on a closed backend")
-                    .isInstanceOf(io.cachekit.CacheBackendException.class)
-                    .hasMessageContaining("closed");
-        });
-    }
-
-    /**
-     * A view made with {@code withNamespace} owns nothing: closing it leaves the backend open for the cache it
-     * came from. Closing that cache closes the backend for every view, and their operations then fail.
-     */
-    @ParameterizedTest
-    @EnumSource(Path.class)
-    void closingAViewKeepsTheBackendOpenAndClosingTheCacheClosesItForEveryView(Path path) {
-        Cache root = Cachekit.create(
-                CachekitConfig.builder()
-                        .namespace("tck-root-" + UUID.randomUUID().toString().substring(0, 8))
-                        .clock(clock)
-                        .operationTimeout(Duration.ofSeconds(10))
-                        .executor(loaders)
-                        .build(),
-                createBackend(new BackendContext(Duration.ofSeconds(10), clock, loaders)));
-        Cache view = root.withNamespace(root.namespace() + "-view");
-        try (Cache sameNamespace = root.withNamespace(root.namespace())) {
-            ops(path, sameNamespace).set("k", "root");
-        }
-        view.close();
-        ops(path, view).set("k", "view");
-        assertThat(ops(path, root).get("k", String.class)).isEqualTo("root");
-        assertThat(ops(path, view).get("k", String.class)).isEqualTo("view");
-
-        root.close();
-        root.close(); // idempotent
-        for (Cache closed : List.of(root, view)) {
-            assertThat(catchThrowable(() -> ops(path, closed).get("k", String.class)))
-                    .as("a read of " + closed.namespace() + " after its cache was closed")
-                    .isInstanceOf(io.cachekit.CacheBackendException.class)
-                    .hasMessageContaining("closed");
-            assertThat(catchThrowable(() -> ops(path, closed).set("k", "late")))
-                    .as("a write of " + closed.namespace() + " after its cache was closed")
-                    .isInstanceOf(io.cachekit.CacheBackendException.class)
-                    .hasMessageContaining("closed");
-        }
-    }
-
-    /** An envelope header (format 1, no flags, expiring in an hour) before {@code payload}. */
-    private byte[] validHeader(int codecId, byte[] payload) {
-        byte[] out = Arrays.copyOf(new byte[] {(byte) 0xCA, 1, (byte) codecId, 0}, 12 + payload.length);
-        long expiresAt = clock.millis() + 3_600_000;
-        for (int i = 0; i < 8; i++) {
-            out[4 + i] = (byte) (expiresAt >>> (56 - 8 * i));
-        }
-        System.arraycopy(payload, 0, out, 12, payload.length);
-        return out;
     }
 }
