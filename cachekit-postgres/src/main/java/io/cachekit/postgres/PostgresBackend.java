@@ -5,6 +5,7 @@ import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
 import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.postgres.internal.ExpiredRowPurge;
+import io.cachekit.postgres.internal.OperationRunner;
 import io.cachekit.postgres.internal.OwnedPool;
 import io.cachekit.postgres.internal.SqlErrors;
 import io.cachekit.postgres.internal.Statements;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -96,23 +96,13 @@ public final class PostgresBackend extends BlockingCacheBackend {
     /** Purge and table setup are maintenance, not requests: they may take longer than one operation. */
     private static final Duration MIN_MAINTENANCE_TIMEOUT = Duration.ofSeconds(10);
 
-    /**
-     * How much of the operation timeout borrowing a connection may use before a statement also gets a
-     * client-side timeout for what is left, on top of the session's {@code statement_timeout}.
-     */
-    private static final long SERVER_TIMEOUT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
     private final PostgresBackendOptions options;
     private final TableSql sql;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
     private final ExpiredRowPurge purge;
-    private final long operationTimeoutNanos;
     private final Duration maintenanceTimeout;
-    /** Whether the server enforces the operation timeout as each session's {@code statement_timeout}. */
-    private final boolean serverTimeout;
-    /** Whether every connection rests at a socket read timeout that bounds an operation ({@link OwnedPool}). */
-    private final boolean restingSocketTimeout;
+    private final OperationRunner operations;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -123,13 +113,11 @@ public final class PostgresBackend extends BlockingCacheBackend {
             HikariDataSource owned,
             OwnedPool.Sessions sessions) {
         super(context);
-        this.serverTimeout = sessions.statementTimeout();
-        this.restingSocketTimeout = sessions.socketTimeout();
         this.options = options;
         this.sql = new TableSql(options.schema(), options.table());
         this.dataSource = dataSource;
         this.ownedPool = owned;
-        this.operationTimeoutNanos = context.operationTimeout().toNanos();
+        this.operations = new OperationRunner(dataSource, context.operationTimeout(), sessions, closed::get);
         this.maintenanceTimeout = max(context.operationTimeout(), MIN_MAINTENANCE_TIMEOUT);
         this.purge = new ExpiredRowPurge(
                 dataSource,
@@ -213,8 +201,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
     public byte[] get(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");
         byte[] storedKey = storedKey(key);
-        return run("get", (connection, deadline) -> {
-            try (PreparedStatement ps = prepare(connection, sql.get, deadline, "get")) {
+        return operations.run("get", (connection, deadline) -> {
+            try (PreparedStatement ps = operations.prepare(connection, sql.get, deadline, "get")) {
                 ps.setString(1, namespace);
                 ps.setBytes(2, storedKey);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -230,9 +218,9 @@ public final class PostgresBackend extends BlockingCacheBackend {
         byte[] storedKey = storedKey(key);
         checkValue(value);
         Long ttlMicros = ttlMicros(ttl);
-        run("set", (connection, deadline) -> {
+        operations.run("set", (connection, deadline) -> {
             String statement = ttlMicros == null ? sql.upsertWithoutExpiry : sql.upsertWithExpiry;
-            try (PreparedStatement ps = prepare(connection, statement, deadline, "set")) {
+            try (PreparedStatement ps = operations.prepare(connection, statement, deadline, "set")) {
                 bindUpsert(ps, namespace, storedKey, value, ttlMicros);
                 ps.executeUpdate();
             }
@@ -249,8 +237,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
         Long ttlMicros = ttlMicros(ttl);
         String statement = ttlMicros == null ? sql.insertIfAbsentWithoutExpiry : sql.insertIfAbsentWithExpiry;
         for (int attempt = 0; ; attempt++) {
-            boolean written = run("setIfAbsent", (connection, deadline) -> {
-                try (PreparedStatement ps = prepare(connection, statement, deadline, "setIfAbsent")) {
+            boolean written = operations.run("setIfAbsent", (connection, deadline) -> {
+                try (PreparedStatement ps = operations.prepare(connection, statement, deadline, "setIfAbsent")) {
                     bindUpsert(ps, namespace, storedKey, value, ttlMicros);
                     try (ResultSet rs = ps.executeQuery()) {
                         return rs.next();
@@ -276,8 +264,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
     public void delete(String namespace, String key) {
         Objects.requireNonNull(namespace, "namespace");
         byte[] storedKey = storedKey(key);
-        run("delete", (connection, deadline) -> {
-            try (PreparedStatement ps = prepare(connection, sql.delete, deadline, "delete")) {
+        operations.run("delete", (connection, deadline) -> {
+            try (PreparedStatement ps = operations.prepare(connection, sql.delete, deadline, "delete")) {
                 ps.setString(1, namespace);
                 ps.setBytes(2, storedKey);
                 ps.executeUpdate();
@@ -289,8 +277,8 @@ public final class PostgresBackend extends BlockingCacheBackend {
     @Override
     public void clear(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
-        run("clear", (connection, deadline) -> {
-            try (PreparedStatement ps = prepare(connection, sql.clear, deadline, "clear")) {
+        operations.run("clear", (connection, deadline) -> {
+            try (PreparedStatement ps = operations.prepare(connection, sql.clear, deadline, "clear")) {
                 ps.setString(1, namespace);
                 ps.executeUpdate();
             }
@@ -308,7 +296,7 @@ public final class PostgresBackend extends BlockingCacheBackend {
             byStoredKey.put(ByteBuffer.wrap(storedKey(key)), key);
         }
         if (byStoredKey.isEmpty()) {
-            ensureOpen("getMany");
+            operations.ensureOpen("getMany");
             return new HashMap<>();
         }
         byte[][] storedKeys = new byte[byStoredKey.size()][];
@@ -316,9 +304,9 @@ public final class PostgresBackend extends BlockingCacheBackend {
         for (ByteBuffer storedKey : byStoredKey.keySet()) {
             storedKeys[i++] = storedKey.array();
         }
-        return run("getMany", (connection, deadline) -> {
+        return operations.run("getMany", (connection, deadline) -> {
             Map<String, byte[]> found = new HashMap<>();
-            try (PreparedStatement ps = prepare(connection, sql.getMany, deadline, "getMany")) {
+            try (PreparedStatement ps = operations.prepare(connection, sql.getMany, deadline, "getMany")) {
                 Array array = connection.createArrayOf("bytea", storedKeys);
                 try {
                     ps.setString(1, namespace);
@@ -351,15 +339,15 @@ public final class PostgresBackend extends BlockingCacheBackend {
             rows.add(new byte[][] {storedKey(key), value});
         });
         if (rows.isEmpty()) {
-            ensureOpen("setMany");
+            operations.ensureOpen("setMany");
             return;
         }
         rows.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-        run("setMany", (connection, deadline) -> {
+        operations.run("setMany", (connection, deadline) -> {
             String statement = ttlMicros == null ? sql.upsertWithoutExpiry : sql.upsertWithExpiry;
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
-            try (PreparedStatement ps = prepare(connection, statement, deadline, "setMany")) {
+            try (PreparedStatement ps = operations.prepare(connection, statement, deadline, "setMany")) {
                 for (byte[][] row : rows) {
                     bindUpsert(ps, namespace, row[0], row[1], ttlMicros);
                     ps.addBatch();
@@ -429,70 +417,6 @@ public final class PostgresBackend extends BlockingCacheBackend {
 
     // --- helpers ---------------------------------------------------------------------------------------
 
-    /** Work on a borrowed connection, before the operation's deadline (in System.nanoTime terms). */
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection, long deadline) throws SQLException;
-    }
-
-    private <T> T run(String operation, SqlWork<T> work) {
-        ensureOpen(operation);
-        long start = System.nanoTime();
-        long deadline = start + operationTimeoutNanos;
-        try (Connection connection = dataSource.getConnection()) {
-            // A server that stops answering (paused, a dead host) cannot enforce statement_timeout: a socket
-            // read timeout bounds the wait, a little after the statement timeout would have fired, and the
-            // broken connection leaves the pool, so the slot is free again. The owned pool's connections rest
-            // at one (OwnedPool); an operation sets its own only when that one could end past its deadline:
-            // it waited for its connection, or the connections come from a supplied data source.
-            if (!restingSocketTimeout || System.nanoTime() - start > SERVER_TIMEOUT_SLACK_NANOS) {
-                connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis(deadline, operation));
-            }
-            return work.run(connection, deadline);
-        } catch (SQLException e) {
-            if (closed.get()) {
-                throw new CacheBackendException("postgres " + operation + ": the backend is closed", e);
-            }
-            throw SqlErrors.translate("postgres " + operation, e, context.operationTimeout());
-        }
-    }
-
-    /**
-     * Prepares a statement of an operation. With the server enforcing the timeout, the statement gets no
-     * client-side timeout (pgjdbc's costs a timer task per execution) unless borrowing the connection used
-     * more than {@link #SERVER_TIMEOUT_SLACK_NANOS} of the operation's time; then it gets what is left, as
-     * with a supplied data source.
-     */
-    private PreparedStatement prepare(Connection connection, String statement, long deadline, String operation)
-            throws SQLException {
-        long remainingNanos = deadline - System.nanoTime();
-        boolean serverBound = serverTimeout && remainingNanos >= operationTimeoutNanos - SERVER_TIMEOUT_SLACK_NANOS;
-        // Past the slack (or with no server-side timeout), fails with a timeout when no time is left.
-        long remaining = serverBound ? 0 : remainingMillis(deadline, operation);
-        PreparedStatement ps = connection.prepareStatement(statement);
-        if (serverBound) {
-            return ps;
-        }
-        try {
-            Statements.timeout(ps, remaining);
-        } catch (SQLException | RuntimeException e) {
-            ps.close();
-            throw e;
-        }
-        return ps;
-    }
-
-    /** The socket read timeout of an operation: what is left of its time, plus a grace for the server's own. */
-    private int networkTimeoutMillis(long deadline, String operation) {
-        long millis = remainingMillis(deadline, operation) + OwnedPool.NETWORK_TIMEOUT_GRACE_MILLIS;
-        return (int) Math.min(Integer.MAX_VALUE, millis);
-    }
-
-    /** Milliseconds left before {@code deadline}, rounded up; fails with a timeout when none are left. */
-    private long remainingMillis(long deadline, String operation) {
-        return Statements.remainingMillis(deadline, operation, context.operationTimeout());
-    }
-
     private static void bindUpsert(
             PreparedStatement ps, String namespace, byte[] storedKey, byte[] value, Long ttlMicros)
             throws SQLException {
@@ -523,12 +447,6 @@ public final class PostgresBackend extends BlockingCacheBackend {
             throw new CacheValueTooLargeException("postgres: value of " + value.length
                     + " bytes is over maxValueBytes " + options.maxValueBytes()
                     + (options.maxValueBytes() == MAX_VALUE_BYTES ? " (PostgreSQL's bytea limit)" : ""));
-        }
-    }
-
-    private void ensureOpen(String operation) {
-        if (closed.get()) {
-            throw new CacheBackendException("postgres " + operation + ": the backend is closed");
         }
     }
 

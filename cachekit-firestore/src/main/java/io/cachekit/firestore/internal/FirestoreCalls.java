@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -79,20 +80,7 @@ public final class FirestoreCalls {
         } catch (RuntimeException e) {
             throw failure(operation, e);
         }
-        try {
-            return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw errors.timeout(operation);
-        } catch (ExecutionException e) {
-            throw failure(operation, e.getCause() == null ? e : e.getCause());
-        } catch (CancellationException e) {
-            throw failure(operation, e);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw errors.interrupted(operation, e);
-        }
+        return waitFor(operation, future, timeoutNanos);
     }
 
     /**
@@ -103,8 +91,13 @@ public final class FirestoreCalls {
      * @throws CacheBackendException when the operation fails
      */
     public <T> T awaitAll(String operation, CompletableFuture<T> future) {
+        return waitFor(operation, future, timeoutNanos + TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /** Waits for {@code future} up to {@code nanos}, cancelling it on a timeout or an interrupt. */
+    private <T> T waitFor(String operation, Future<T> future, long nanos) {
         try {
-            return future.get(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            return future.get(nanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
             throw errors.timeout(operation);
