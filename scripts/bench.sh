@@ -20,9 +20,10 @@
 #   --forks N           JMH forks per run (default 1)
 #   --warmup-iterations N, --warmup-time T, --iterations N, --time T
 #                       JMH iterations of each run (defaults: 1 warm-up iteration of 1s for memory, 4s for
-#                       redis, postgres and memcached, 5s for mongodb, 8s for dynamodb and firestore, 10s
-#                       for http, so that the JIT has compiled both sides; 2 x 1s measurement, 2 x 5s for
-#                       http, whose four client threads share two cores with the server)
+#                       redis, postgres and memcached, 5s for mongodb, 8s for dynamodb and firestore, 30s
+#                       for http, so that the JIT has compiled both sides; 2 x 1s measurement for memory,
+#                       2 x 2s for the remote groups, 2 x 5s for http, whose four client threads share two
+#                       cores with the server)
 #   --max-load X        refuse to start while the 1-minute load average is above X (default 1.0)
 #   --ignore-load       start whatever the load average (it is still recorded)
 #   --note TEXT         a note for the page, e.g. what else ran on the machine

@@ -92,7 +92,10 @@ public final class RoundRunner {
      * The warm-up time of each run unless {@code --warmup-time} says otherwise: long enough that C2 has compiled
      * the paths of both sides, which on two cores shared with the servers takes tens of thousands of calls.
      * Measured: one second of warm-up left a MongoDB get at 0.51 of the raw driver and eight seconds put it at
-     * 1.09; an HTTP HIT took 905 us in its first five seconds and 160 us after ten.
+     * 1.09; an HTTP HIT took 905 us in its first five seconds and 160 us after ten, and was still getting faster
+     * for twice as long: after eight seconds its next three took 494 to 576 us and the three after 342 to 399
+     * (the plain endpoint 359 to 464, then 309 to 352); after twenty seconds they took 341 to 361 and then 313
+     * to 330.
      */
     static String defaultWarmupTime(String group) {
         return switch (group) {
@@ -100,17 +103,22 @@ public final class RoundRunner {
             case "redis", "postgres", "memcached" -> "4s";
             case "mongodb" -> "5s";
             case "dynamodb", "firestore" -> "8s"; // about a millisecond per call on their emulators
-            default -> "10s"; // http: Tomcat, the filter and the JDK's HTTP client to compile
+            default -> "30s"; // http: Tomcat, the filter and the JDK's HTTP client to compile
         };
     }
 
     /**
-     * The time of each measurement iteration: 1 s, and 5 s for http, whose four client threads share the two cores
-     * of the machine this runs on with the server: over 1 s, three rounds of the plain 1 KB endpoint measured 397,
-     * 451 and 556 us.
+     * The time of each measurement iteration: 1 s for in-memory rows; 2 s for remote ones, whose one-second
+     * iterations of the same Redis get at two threads ranged from 112 to 159 us in one fork; and 5 s for http,
+     * whose four client threads share the two cores of the machine this runs on with the server: over 1 s, three
+     * rounds of the plain 1 KB endpoint measured 397, 451 and 556 us.
      */
     static String defaultMeasurementTime(String group) {
-        return group.equals("http") ? "5s" : "1s";
+        return switch (group) {
+            case "memory" -> "1s";
+            case "http" -> "5s";
+            default -> "2s";
+        };
     }
 
     /** Whether the group's servers run outside the forks, so that a first, unrecorded run warms them. */
