@@ -96,7 +96,10 @@ public final class HttpResponseCache {
 
     /** Whether {@code method} is unsafe (RFC 9110 section 9.2.1): anything but GET, HEAD, OPTIONS, TRACE. */
     public static boolean isUnsafe(String method) {
-        return !SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT));
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE" -> false; // as sent nearly always: no upper-cased copy
+            default -> !SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT));
+        };
     }
 
     /** Decides how {@code request} is handled under {@code policy}. */
