@@ -158,6 +158,22 @@ $dirty"
     code_tree="$code_tree-dirty"
 fi
 
+# ------------------------------------------------------------------ a quiet machine
+
+# Read before the build and the planning JVMs below, which raise the load themselves.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+if ((plan == 0 && render_only == 0)) && [[ -n $load_before ]]; then
+    load_now=${load_before%% *}
+    if awk -v now="$load_now" -v max="$max_load" 'BEGIN { exit !(now > max) }'; then
+        if ((ignore_load)); then
+            log "load average $load_before is above $max_load; starting anyway (--ignore-load), and recording it"
+        else
+            die "load average $load_before is above $max_load: other work would spoil the numbers. Wait for a quiet
+machine, raise --max-load, or pass --ignore-load (the load is recorded on the page either way)"
+        fi
+    fi
+fi
+
 # ------------------------------------------------------------------ build
 
 command -v java >/dev/null 2>&1 || die "java is not on the PATH"
@@ -209,21 +225,6 @@ log "about $total min in all"
     done
     exit 0
 }
-
-# ------------------------------------------------------------------ a quiet machine
-
-load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
-if [[ -n $load_before ]]; then
-    load_now=${load_before%% *}
-    if awk -v now="$load_now" -v max="$max_load" 'BEGIN { exit !(now > max) }'; then
-        if ((ignore_load)); then
-            log "load average $load_before is above $max_load; starting anyway (--ignore-load), and recording it"
-        else
-            die "load average $load_before is above $max_load: other work would spoil the numbers. Wait for a quiet
-machine, raise --max-load, or pass --ignore-load (the load is recorded on the page either way)"
-        fi
-    fi
-fi
 
 # ------------------------------------------------------------------ run
 
