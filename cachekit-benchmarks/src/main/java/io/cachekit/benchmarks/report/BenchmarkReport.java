@@ -1,5 +1,6 @@
 package io.cachekit.benchmarks.report;
 
+import io.cachekit.benchmarks.CommandOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,13 +42,16 @@ public final class BenchmarkReport {
             throw new IllegalArgumentException("Usage: BenchmarkReport render|stale --option value ...");
         }
         BenchmarkReport report = new BenchmarkReport();
-        Map<String, String> options = options(args);
-        Path dir = Path.of(require(options, "dir"));
+        Map<String, String> options = CommandOptions.parse(args, 1, OPTIONS);
+        Path dir = Path.of(CommandOptions.require(options, "dir"));
         switch (args[0]) {
             case "render" ->
-                System.out.println(report.render(dir, Path.of(require(options, "page")), options.get("code-tree")));
+                System.out.println(
+                        report.render(dir, Path.of(CommandOptions.require(options, "page")), options.get("code-tree")));
             case "stale" ->
-                report.split(dir, require(options, "code-tree")).stale().forEach(s -> System.out.println(s.group()));
+                report.split(dir, CommandOptions.require(options, "code-tree"))
+                        .stale()
+                        .forEach(s -> System.out.println(s.group()));
             default -> throw new IllegalArgumentException("Unknown command " + args[0] + "; use render or stale");
         }
     }
@@ -112,28 +116,5 @@ public final class BenchmarkReport {
                 + counts.getOrDefault(TargetChecks.Verdict.MISSES, 0) + " miss, "
                 + counts.getOrDefault(TargetChecks.Verdict.INCONCLUSIVE, 0) + " inconclusive, "
                 + counts.getOrDefault(TargetChecks.Verdict.NOT_MEASURED, 0) + " not measured";
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Expected --option value, got " + args[i]);
-            }
-            String name = args[i].substring(2);
-            if (!OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("Unknown option --" + name + "; valid: " + OPTIONS);
-            }
-            options.put(name, args[i + 1]);
-        }
-        return options;
-    }
-
-    private static String require(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("Missing --" + name);
-        }
-        return value;
     }
 }

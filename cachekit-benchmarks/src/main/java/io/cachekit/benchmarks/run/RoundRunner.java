@@ -1,5 +1,6 @@
 package io.cachekit.benchmarks.run;
 
+import io.cachekit.benchmarks.CommandOptions;
 import io.cachekit.benchmarks.memory.MemoryPerEntry;
 import io.cachekit.benchmarks.report.GroupResults;
 import io.cachekit.benchmarks.report.MachineInfo;
@@ -131,7 +132,7 @@ public final class RoundRunner {
 
     private RoundRunner(Map<String, String> options) {
         this.options = options;
-        this.group = RunnerArguments.require(options, "group");
+        this.group = CommandOptions.require(options, "group");
         this.rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be at least 1");
@@ -176,7 +177,7 @@ public final class RoundRunner {
             steps.forEach(step -> System.out.println(step));
             return;
         }
-        runner.run(steps, Path.of(RunnerArguments.require(runner.options, "out")));
+        runner.run(steps, Path.of(CommandOptions.require(runner.options, "out")));
     }
 
     // ---------------------------------------------------------------- the plan

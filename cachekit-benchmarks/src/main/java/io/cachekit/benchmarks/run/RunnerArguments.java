@@ -1,7 +1,7 @@
 package io.cachekit.benchmarks.run;
 
+import io.cachekit.benchmarks.CommandOptions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,18 +36,7 @@ final class RunnerArguments {
      * @throws IllegalArgumentException naming the argument that is not a known {@code --option value} pair
      */
     static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Expected --option value, got " + args[i]);
-            }
-            String name = args[i].substring(2);
-            if (!OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("Unknown option --" + name + "; valid: " + OPTIONS);
-            }
-            options.put(name, args[i + 1]);
-        }
-        return options;
+        return CommandOptions.parse(args, 0, OPTIONS);
     }
 
     /**
@@ -70,18 +59,5 @@ final class RunnerArguments {
             throw new IllegalArgumentException("No thread count in " + list);
         }
         return List.copyOf(threads);
-    }
-
-    /**
-     * The value of a required option.
-     *
-     * @throws IllegalArgumentException naming the option when it is missing or empty
-     */
-    static String require(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("Missing --" + name);
-        }
-        return value;
     }
 }
