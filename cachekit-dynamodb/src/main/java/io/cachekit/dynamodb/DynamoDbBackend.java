@@ -5,9 +5,11 @@ import io.cachekit.dynamodb.internal.BatchCalls;
 import io.cachekit.dynamodb.internal.ConditionalPuts;
 import io.cachekit.dynamodb.internal.DynamoDbClients;
 import io.cachekit.dynamodb.internal.DynamoDbErrors;
+import io.cachekit.dynamodb.internal.EntryReads;
 import io.cachekit.dynamodb.internal.Generations;
 import io.cachekit.dynamodb.internal.ItemLayout;
 import io.cachekit.dynamodb.internal.ManyKeys;
+import io.cachekit.dynamodb.internal.NamespaceClears;
 import io.cachekit.dynamodb.internal.Requests;
 import io.cachekit.dynamodb.internal.SdkCalls;
 import io.cachekit.dynamodb.internal.TableSetup;
@@ -31,7 +33,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The DynamoDB backend, on the AWS SDK v2: {@link DynamoDbClient} for the sync operations, {@link
@@ -47,7 +48,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * context's clock.
  *
  * <ul>
- *   <li>{@link #get} is one {@code BatchGetItem} (strongly consistent) of the entry and its generation item.
+ *   <li>{@link #get} is one {@code GetItem} of the entry (strongly consistent) while this process knows its
+ *       shard's generation from a read in the last {@link DynamoDbBackendOptions#generationReuse()} (one
+ *       second by default); otherwise, or when the entry is of a newer generation, one {@code BatchGetItem}
+ *       (strongly consistent) of the entry and its generation item ({@link EntryReads}).
  *   <li>{@link #set} is one {@code PutItem} tagged with the generation this process read in the last second
  *       (or one {@code BatchGetItem} of it first). An item over DynamoDB's 400 KB limit fails with {@link
  *       io.cachekit.CacheValueTooLargeException} before anything is sent.
@@ -58,7 +62,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       one writes; the others get the winner's bytes ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}, or
  *       a consistent read where the endpoint does not return them).
  *   <li>{@link #clear} is one {@code UpdateItem ADD g 1} per generation item: no Scan, no Query, whatever the
- *       namespace holds. Entries of older generations are never read again and go by DynamoDB's TTL.
+ *       namespace holds; then it waits the generation reuse time, after which no process reads with a
+ *       generation from before the updates. Entries of older generations are never read again and go by
+ *       DynamoDB's TTL.
  *   <li>{@link #getMany} is {@code BatchGetItem} calls of at most 100 items (the generation items included),
  *       {@link #setMany} {@code BatchWriteItem} calls of at most 25; unprocessed items are sent again with
  *       exponential backoff until the operation timeout.
@@ -95,7 +101,9 @@ public final class DynamoDbBackend implements CacheBackend {
     private final SdkCalls calls;
     private final BatchCalls batches;
     private final ConditionalPuts conditionalPuts;
-    private final Generations generations = new Generations();
+    private final Generations generations;
+    private final EntryReads reads;
+    private final NamespaceClears clears;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DynamoDbBackend(DynamoDbBackendOptions options, BackendContext context) {
@@ -110,6 +118,10 @@ public final class DynamoDbBackend implements CacheBackend {
         this.calls = new SdkCalls(errors);
         this.batches = new BatchCalls(clients, requests, calls, errors);
         this.conditionalPuts = new ConditionalPuts(clients, requests, calls, errors);
+        this.generations = new Generations(options.generationReuse());
+        this.reads = new EntryReads(clients, requests, calls, batches, generations, clock);
+        this.clears =
+                new NamespaceClears(clients, requests, calls, generations, options.generationReuse(), options.target());
     }
 
     /**
@@ -150,9 +162,7 @@ public final class DynamoDbBackend implements CacheBackend {
         String pk = ItemLayout.entryKey(namespace, key);
         String gk = ItemLayout.generationKeyOf(namespace, pk);
         checkOpen("get");
-        Map<String, Map<String, AttributeValue>> items = batches.get("get", List.of(gk, pk), deadline());
-        long generation = generations.learnFrom(gk, items);
-        return ItemLayout.liveValue(items.get(pk), generation, clock.millis());
+        return reads.get("get", pk, gk, deadline());
     }
 
     @Override
@@ -166,7 +176,8 @@ public final class DynamoDbBackend implements CacheBackend {
         String gk = ItemLayout.generationKeyOf(namespace, pk);
         long generation = generations.fresh(gk);
         if (generation < 0) {
-            generation = generations.learnFrom(gk, batches.get("set", List.of(gk), deadline));
+            long askedAt = System.nanoTime();
+            generation = generations.learnFrom(gk, batches.get("set", List.of(gk), deadline), askedAt);
         }
         Map<String, AttributeValue> item = requests.entryItem(pk, value, generation, ttl, now());
         calls.call("set", deadline, o -> clients.sync().putItem(requests.put(item, o)));
@@ -195,8 +206,9 @@ public final class DynamoDbBackend implements CacheBackend {
         String gk = ItemLayout.generationKeyOf(namespace, pk);
         long deadline = deadline();
         while (true) {
+            long askedAt = System.nanoTime();
             Map<String, Map<String, AttributeValue>> items = batches.get(SET_IF_ABSENT, List.of(gk, pk), deadline);
-            long generation = generations.learnFrom(gk, items);
+            long generation = generations.learnFrom(gk, items, askedAt);
             Instant now = now();
             byte[] existing = ItemLayout.blockingValue(items.get(pk), generation, now.toEpochMilli());
             if (existing != null) {
@@ -220,13 +232,7 @@ public final class DynamoDbBackend implements CacheBackend {
     public void clear(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         checkOpen("clear");
-        long deadline = deadline();
-        for (int shard = 0; shard < ItemLayout.GENERATION_SHARDS; shard++) {
-            String gk = ItemLayout.generationKey(namespace, shard);
-            UpdateItemResponse response =
-                    calls.call("clear", deadline, o -> clients.sync().updateItem(requests.increment(gk, o)));
-            generations.learnFrom(gk, response);
-        }
+        clears.clear(namespace, deadline());
     }
 
     @Override
@@ -237,8 +243,9 @@ public final class DynamoDbBackend implements CacheBackend {
             return new HashMap<>();
         }
         ManyKeys many = ManyKeys.of(namespace, keys);
+        long askedAt = System.nanoTime();
         Map<String, Map<String, AttributeValue>> items = batches.get("getMany", many.all(), deadline());
-        return many.liveValues(items, generations, clock);
+        return many.liveValues(items, askedAt, generations, clock);
     }
 
     @Override
@@ -256,9 +263,10 @@ public final class DynamoDbBackend implements CacheBackend {
         if (known.size() < gks.size()) {
             List<String> missing =
                     gks.stream().filter(gk -> !known.containsKey(gk)).toList();
+            long askedAt = System.nanoTime();
             Map<String, Map<String, AttributeValue>> read = batches.get("setMany", missing, deadline);
             for (String gk : missing) {
-                known.put(gk, generations.learnFrom(gk, read));
+                known.put(gk, generations.learnFrom(gk, read, askedAt));
             }
         }
         batches.write("setMany", requests.puts(namespace, byPk, known, ttl, now()), deadline);
@@ -273,11 +281,7 @@ public final class DynamoDbBackend implements CacheBackend {
         if (closed.get()) {
             return CompletableFuture.failedFuture(errors.closed("get"));
         }
-        return calls.mapErrors(
-                "get", batches.getAsync("get", List.of(gk, pk), deadline()).thenApply(items -> {
-                    long generation = generations.learnFrom(gk, items);
-                    return ItemLayout.liveValue(items.get(pk), generation, clock.millis());
-                }));
+        return calls.mapErrors("get", reads.getAsync("get", pk, gk, deadline()));
     }
 
     @Override
@@ -294,9 +298,11 @@ public final class DynamoDbBackend implements CacheBackend {
         long deadline = deadline();
         String gk = ItemLayout.generationKeyOf(namespace, pk);
         long fresh = generations.fresh(gk);
+        long askedAt = System.nanoTime();
         CompletableFuture<Long> generation = fresh >= 0
                 ? CompletableFuture.completedFuture(fresh)
-                : batches.getAsync("set", List.of(gk), deadline).thenApply(items -> generations.learnFrom(gk, items));
+                : batches.getAsync("set", List.of(gk), deadline)
+                        .thenApply(items -> generations.learnFrom(gk, items, askedAt));
         return calls.mapErrors(
                 "set",
                 generation
@@ -338,8 +344,9 @@ public final class DynamoDbBackend implements CacheBackend {
 
     private CompletableFuture<byte[]> setIfAbsentRound(
             String pk, String gk, byte[] value, Duration ttl, long deadline) {
+        long askedAt = System.nanoTime();
         return batches.getAsync(SET_IF_ABSENT, List.of(gk, pk), deadline).thenCompose(items -> {
-            long generation = generations.learnFrom(gk, items);
+            long generation = generations.learnFrom(gk, items, askedAt);
             Instant now = now();
             byte[] existing = ItemLayout.blockingValue(items.get(pk), generation, now.toEpochMilli());
             if (existing != null) {
@@ -365,15 +372,7 @@ public final class DynamoDbBackend implements CacheBackend {
         if (closed.get()) {
             return CompletableFuture.failedFuture(errors.closed("clear"));
         }
-        long deadline = deadline();
-        CompletableFuture<?>[] updates = new CompletableFuture<?>[ItemLayout.GENERATION_SHARDS];
-        for (int shard = 0; shard < ItemLayout.GENERATION_SHARDS; shard++) {
-            String gk = ItemLayout.generationKey(namespace, shard);
-            updates[shard] = calls.callAsync(
-                            "clear", deadline, o -> clients.async().updateItem(requests.increment(gk, o)))
-                    .thenAccept(response -> generations.learnFrom(gk, response));
-        }
-        return calls.mapErrors("clear", CompletableFuture.allOf(updates));
+        return calls.mapErrors("clear", clears.clearAsync(namespace, deadline()));
     }
 
     @Override
@@ -386,10 +385,11 @@ public final class DynamoDbBackend implements CacheBackend {
             return CompletableFuture.completedFuture(new HashMap<>());
         }
         ManyKeys many = ManyKeys.of(namespace, keys);
+        long askedAt = System.nanoTime();
         return calls.mapErrors(
                 "getMany",
                 batches.getAsync("getMany", many.all(), deadline())
-                        .thenApply(items -> many.liveValues(items, generations, clock)));
+                        .thenApply(items -> many.liveValues(items, askedAt, generations, clock)));
     }
 
     @Override
@@ -410,11 +410,12 @@ public final class DynamoDbBackend implements CacheBackend {
         Set<String> gks = ManyKeys.generationKeys(namespace, byPk.keySet());
         Map<String, Long> known = generations.freshOf(gks);
         List<String> missing = gks.stream().filter(gk -> !known.containsKey(gk)).toList();
+        long askedAt = System.nanoTime();
         CompletableFuture<Map<String, Long>> generationsRead = missing.isEmpty()
                 ? CompletableFuture.completedFuture(known)
                 : batches.getAsync("setMany", missing, deadline).thenApply(read -> {
                     for (String gk : missing) {
-                        known.put(gk, generations.learnFrom(gk, read));
+                        known.put(gk, generations.learnFrom(gk, read, askedAt));
                     }
                     return known;
                 });

@@ -37,13 +37,19 @@ public final class DynamoDbBackendOptions {
 
     /** Query options of {@code dynamodb://} URIs. */
     public static final Set<String> URI_OPTIONS =
-            Set.of("region", "endpoint", "createTable", "maxItemAge", "maxConnections");
+            Set.of("region", "endpoint", "createTable", "maxItemAge", "maxConnections", "generationReuse");
 
     /** The table used when none is named. */
     public static final String DEFAULT_TABLE = "cachekit_entries";
 
     /** Connections each of the backend's own HTTP clients keeps at most, by default. */
     public static final int DEFAULT_MAX_CONNECTIONS = 50;
+
+    /** How long a get reuses a generation it read, by default: one second. */
+    public static final Duration DEFAULT_GENERATION_REUSE = Duration.ofSeconds(1);
+
+    /** The longest {@link Builder#generationReuse}: ten seconds, as every clear waits that long. */
+    public static final Duration LONGEST_GENERATION_REUSE = Duration.ofSeconds(10);
 
     /** The longest {@link Builder#maxItemAge}: 100 years. */
     public static final Duration LONGEST_MAX_ITEM_AGE = Duration.ofDays(36_500);
@@ -56,6 +62,7 @@ public final class DynamoDbBackendOptions {
     private final boolean createTable;
     private final Duration maxItemAge;
     private final int maxConnections;
+    private final Duration generationReuse;
     private final AwsCredentialsProvider credentialsProvider;
     private final DynamoDbClient client;
     private final DynamoDbAsyncClient asyncClient;
@@ -67,6 +74,7 @@ public final class DynamoDbBackendOptions {
         this.createTable = b.createTable;
         this.maxItemAge = b.maxItemAge;
         this.maxConnections = b.maxConnections;
+        this.generationReuse = b.generationReuse;
         this.credentialsProvider = b.credentialsProvider;
         this.client = b.client;
         this.asyncClient = b.asyncClient;
@@ -86,6 +94,7 @@ public final class DynamoDbBackendOptions {
         b.createTable = createTable;
         b.maxItemAge = maxItemAge;
         b.maxConnections = maxConnections;
+        b.generationReuse = generationReuse;
         b.credentialsProvider = credentialsProvider;
         b.client = client;
         b.asyncClient = asyncClient;
@@ -140,6 +149,7 @@ public final class DynamoDbBackendOptions {
             b.maxItemAge(maxItemAge);
         }
         b.maxConnections(query.getInt("maxConnections", b.maxConnections));
+        b.generationReuse(query.getDuration("generationReuse", b.generationReuse));
         return b.build();
     }
 
@@ -178,6 +188,16 @@ public final class DynamoDbBackendOptions {
         return maxConnections;
     }
 
+    /**
+     * How long a get may reuse a namespace generation this process read, so that it reads the entry alone
+     * ({@code GetItem}) instead of the entry with its generation item ({@code BatchGetItem}); every clear
+     * waits this long after its updates before it returns, so that no process reads an entry written before
+     * it. Zero: every get reads the generation, and clear returns at once.
+     */
+    public Duration generationReuse() {
+        return generationReuse;
+    }
+
     /** The credentials provider of the backend's own clients, or {@code null} for the SDK's default chain. */
     public AwsCredentialsProvider credentialsProvider() {
         return credentialsProvider;
@@ -206,7 +226,7 @@ public final class DynamoDbBackendOptions {
         return "DynamoDbBackendOptions{table=" + table + ", region=" + (region == null ? "default chain" : region.id())
                 + ", endpoint=" + (endpoint == null ? "default" : Redaction.redactUri(endpoint.toString()))
                 + ", createTable=" + createTable + ", maxItemAge=" + maxItemAge + ", maxConnections="
-                + maxConnections + ", credentials="
+                + maxConnections + ", generationReuse=" + generationReuse + ", credentials="
                 + (credentialsProvider == null
                         ? "default chain"
                         : credentialsProvider.getClass().getSimpleName())
@@ -216,7 +236,8 @@ public final class DynamoDbBackendOptions {
     /**
      * Builds {@link DynamoDbBackendOptions}. Not thread-safe. Defaults: table {@value #DEFAULT_TABLE}, the SDK's
      * region and credentials chains, the region's endpoint, {@code createTable} true, no {@code maxItemAge},
-     * {@value #DEFAULT_MAX_CONNECTIONS} connections, clients of the backend's own.
+     * {@value #DEFAULT_MAX_CONNECTIONS} connections, a one-second {@code generationReuse}, clients of the
+     * backend's own.
      */
     public static final class Builder {
         private String table = DEFAULT_TABLE;
@@ -225,6 +246,7 @@ public final class DynamoDbBackendOptions {
         private boolean createTable = true;
         private Duration maxItemAge;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration generationReuse = DEFAULT_GENERATION_REUSE;
         private AwsCredentialsProvider credentialsProvider;
         private DynamoDbClient client;
         private DynamoDbAsyncClient asyncClient;
@@ -317,6 +339,21 @@ public final class DynamoDbBackendOptions {
                 throw new IllegalArgumentException("maxConnections must be between 1 and 10000, got " + maxConnections);
             }
             this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * How long a get may reuse a generation it read (see {@link DynamoDbBackendOptions#generationReuse()}):
+         * zero to ten seconds; one second by default. Longer makes fewer gets read the generation item and
+         * every clear slower by as much.
+         */
+        public Builder generationReuse(Duration generationReuse) {
+            Objects.requireNonNull(generationReuse, "generationReuse");
+            if (generationReuse.isNegative() || generationReuse.compareTo(LONGEST_GENERATION_REUSE) > 0) {
+                throw new IllegalArgumentException(
+                        "generationReuse must be between 0 and 10 seconds, got " + generationReuse);
+            }
+            this.generationReuse = generationReuse;
             return this;
         }
 

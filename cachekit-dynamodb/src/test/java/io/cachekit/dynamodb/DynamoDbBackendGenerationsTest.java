@@ -43,17 +43,67 @@ class DynamoDbBackendGenerationsTest extends DynamoDbBackendTestBase {
     // ---------------------------------------------------------------- requests per operation
 
     @Test
-    void aHitIsOneBatchGetItemAndAWriteOnePutItem() {
+    void aHitIsOneGetItemWhileItsGenerationIsReusedAndOneBatchGetItemOtherwise() {
+        String ns = newNamespace();
+        try (DynamoDbBackend reusing = backendWithReuse(Duration.ofSeconds(10));
+                DynamoDbBackend never = backendWithReuse(Duration.ZERO)) {
+            reusing.set(ns, "k", bytes("v"), Duration.ofMinutes(1)); // reads k's generation, then puts
+            requests.reset();
+
+            assertThat(reusing.get(ns, "k")).isEqualTo(bytes("v"));
+            assertThat(reusing.getAsync(ns, "k").join()).isEqualTo(bytes("v"));
+            assertThat(requests.operations())
+                    .as("the generation the set read is reused: the entry alone")
+                    .containsExactly("GetItem", "GetItem");
+            requests.reset();
+
+            assertThat(never.get(ns, "k")).isEqualTo(bytes("v"));
+            assertThat(never.getAsync(ns, "k").join()).isEqualTo(bytes("v"));
+            assertThat(requests.operations())
+                    .as("with no reuse time, the entry with its generation item")
+                    .containsExactly("BatchGetItem", "BatchGetItem");
+            requests.reset();
+
+            String elsewhere = otherShard(ns, "k");
+            assertThat(reusing.getAsync(ns, elsewhere).join()).isNull();
+            assertThat(reusing.get(ns, elsewhere)).isNull();
+            assertThat(requests.operations())
+                    .as("a shard whose generation was never read: read with the entry first, then reused")
+                    .containsExactly("BatchGetItem", "GetItem");
+        }
+    }
+
+    @Test
+    void anEntryNewerThanTheReusedGenerationIsReadAgainWithItsGenerationItem() {
+        String ns = newNamespace();
+        String k2 = sameShard(ns, "k");
+        try (DynamoDbBackend reader = backendWithReuse(Duration.ofSeconds(10));
+                DynamoDbBackend hasty = backendWithReuse(Duration.ZERO)) {
+            reader.set(ns, "k", bytes("old"), null);
+            reader.set(ns, k2, bytes("old"), null);
+            assertThat(reader.get(ns, "k")).isEqualTo(bytes("old"));
+            // A clear that does not wait (no reuse time) and writes of the new generation, while the reader still
+            // reuses the old one: it finds entries newer than its generation and must not call them dead.
+            hasty.clear(ns);
+            hasty.set(ns, "k", bytes("new"), null);
+            hasty.set(ns, k2, bytes("new"), null);
+            requests.reset();
+
+            assertThat(reader.get(ns, "k")).isEqualTo(bytes("new"));
+            assertThat(requests.operations()).containsExactly("GetItem", "BatchGetItem");
+            requests.reset();
+            assertThat(reader.getAsync(ns, k2).join()).isEqualTo(bytes("new"));
+            assertThat(requests.operations())
+                    .as("the newer generation is known now, for every key of the shard")
+                    .containsExactly("GetItem");
+        }
+    }
+
+    @Test
+    void writesReuseTheGenerationTheyReadAndDeletesReadNone() {
         String ns = newNamespace();
         backend.set(ns, "k", bytes("v"), Duration.ofMinutes(1));
-        requests.reset();
-
         assertThat(backend.get(ns, "k")).isEqualTo(bytes("v"));
-        assertThat(requests.operations()).containsExactly("BatchGetItem");
-        requests.reset();
-
-        assertThat(backend.getAsync(ns, "k").join()).isEqualTo(bytes("v"));
-        assertThat(requests.operations()).containsExactly("BatchGetItem");
         requests.reset();
 
         // The generation of k's shard was read just now, so a write there needs no read first (unless this
@@ -75,6 +125,17 @@ class DynamoDbBackendGenerationsTest extends DynamoDbBackendTestBase {
         String elsewhere = otherShard(ns, "k");
         backend.set(ns, elsewhere, bytes("x"), null);
         assertThat(requests.operations()).endsWith("BatchGetItem", "PutItem");
+    }
+
+    /** A backend on the counted clients with this generation reuse time. */
+    private DynamoDbBackend backendWithReuse(Duration reuse) {
+        return DynamoDbBackend.create(
+                DynamoDbBackendOptions.builder()
+                        .table(TABLE)
+                        .clients(client, asyncClient)
+                        .generationReuse(reuse)
+                        .build(),
+                context(Duration.ofSeconds(60), Clock.systemUTC()));
     }
 
     private static String sameShard(String ns, String key) {
@@ -147,28 +208,37 @@ class DynamoDbBackendGenerationsTest extends DynamoDbBackendTestBase {
 
     @Test
     void afterClearReturnsNoBackendReadsAnEntryWrittenBeforeIt() {
-        String ns = newNamespace();
         try (DynamoDbBackend other = DynamoDbBackend.create(
                 TestDynamo.options(TABLE).build(), context(Duration.ofSeconds(10), Clock.systemUTC()))) {
-            backend.set(ns, "k", bytes("before"), null);
-            backend.setMany(ns, Map.of("a", bytes("1"), "b", bytes("2")), null);
-            assertThat(other.get(ns, "k")).isEqualTo(bytes("before"));
+            for (boolean viaAsync : List.of(false, true)) {
+                String ns = newNamespace();
+                backend.set(ns, "k", bytes("before"), null);
+                backend.setMany(ns, Map.of("a", bytes("1"), "b", bytes("2")), null);
+                assertThat(other.get(ns, "k")).isEqualTo(bytes("before"));
+                // Read just before the clear: the reader would reuse this generation if the clear did not wait.
+                assertThat(backend.get(ns, "k")).isEqualTo(bytes("before"));
+                assertThat(backend.getAsync(ns, "a").join()).isEqualTo(bytes("1"));
 
-            other.clear(ns);
+                if (viaAsync) {
+                    other.clearAsync(ns).join();
+                } else {
+                    other.clear(ns);
+                }
 
-            assertThat(backend.get(ns, "k"))
-                    .as("the writer, which knew the old generation")
-                    .isNull();
-            assertThat(backend.getMany(ns, List.of("k", "a", "b"))).isEmpty();
-            assertThat(backend.getAsync(ns, "a").join()).isNull();
-            assertThat(other.get(ns, "k")).isNull();
+                assertThat(backend.get(ns, "k"))
+                        .as("the writer, which knew the old generation")
+                        .isNull();
+                assertThat(backend.getMany(ns, List.of("k", "a", "b"))).isEmpty();
+                assertThat(backend.getAsync(ns, "a").join()).isNull();
+                assertThat(other.get(ns, "k")).isNull();
 
-            other.set(ns, "k", bytes("after"), null);
-            assertThat(backend.get(ns, "k"))
-                    .as("a write after the clear is seen")
-                    .isEqualTo(bytes("after"));
-            backend.set(ns, "b", bytes("after too"), null);
-            assertThat(other.get(ns, "b")).isEqualTo(bytes("after too"));
+                other.set(ns, "k", bytes("after"), null);
+                assertThat(backend.get(ns, "k"))
+                        .as("a write after the clear is seen")
+                        .isEqualTo(bytes("after"));
+                backend.set(ns, "b", bytes("after too"), null);
+                assertThat(other.get(ns, "b")).isEqualTo(bytes("after too"));
+            }
         }
     }
 

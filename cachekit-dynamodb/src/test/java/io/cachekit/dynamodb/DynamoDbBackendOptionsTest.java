@@ -23,14 +23,16 @@ class DynamoDbBackendOptionsTest {
 
     @Test
     void aUriNamesTheTableAndItsOptions() {
-        DynamoDbBackendOptions options = parse("dynamodb://cache-table.v2?region=eu-west-1"
-                + "&endpoint=http://127.0.0.1:8600&createTable=false&maxItemAge=30d&maxConnections=20");
+        DynamoDbBackendOptions options = parse(
+                "dynamodb://cache-table.v2?region=eu-west-1"
+                        + "&endpoint=http://127.0.0.1:8600&createTable=false&maxItemAge=30d&maxConnections=20&generationReuse=250ms");
         assertThat(options.table()).isEqualTo("cache-table.v2");
         assertThat(options.region()).isEqualTo(Region.EU_WEST_1);
         assertThat(options.endpoint()).isEqualTo(URI.create("http://127.0.0.1:8600"));
         assertThat(options.createTable()).isFalse();
         assertThat(options.maxItemAge()).isEqualTo(Duration.ofDays(30));
         assertThat(options.maxConnections()).isEqualTo(20);
+        assertThat(options.generationReuse()).isEqualTo(Duration.ofMillis(250));
         assertThat(options.target()).isEqualTo("table cache-table.v2 in eu-west-1 at http://127.0.0.1:8600");
     }
 
@@ -43,6 +45,7 @@ class DynamoDbBackendOptionsTest {
         assertThat(options.createTable()).isTrue();
         assertThat(options.maxItemAge()).isNull();
         assertThat(options.maxConnections()).isEqualTo(50);
+        assertThat(options.generationReuse()).isEqualTo(Duration.ofSeconds(1));
         assertThat(options.credentialsProvider()).isNull();
         assertThat(options.client()).isNull();
         assertThat(parse("dynamodb://?region=us-east-1").table()).isEqualTo("cachekit_entries");
@@ -67,7 +70,7 @@ class DynamoDbBackendOptionsTest {
         assertThatThrownBy(() -> parse("dynamodb://table?regoin=us-east-1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'regoin'")
-                .hasMessageContaining("createTable, endpoint, maxConnections, maxItemAge, region");
+                .hasMessageContaining("createTable, endpoint, generationReuse, maxConnections, maxItemAge, region");
         assertThatThrownBy(() -> parse("dynamodb://table?region=not a region"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("region");
@@ -80,6 +83,9 @@ class DynamoDbBackendOptionsTest {
         assertThatThrownBy(() -> parse("dynamodb://table?maxItemAge=0s"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxItemAge");
+        assertThatThrownBy(() -> parse("dynamodb://table?generationReuse=11s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("generationReuse must be between 0 and 10 seconds");
         assertThatThrownBy(() -> parse("dynamodb://table?maxConnections=0"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConnections");
@@ -107,6 +113,9 @@ class DynamoDbBackendOptionsTest {
         assertThatThrownBy(() -> b.maxItemAge(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThat(b.table("t".repeat(255)).maxItemAge(null).build().maxItemAge())
                 .isNull();
+        assertThatThrownBy(() -> b.generationReuse(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.generationReuse(null)).isInstanceOf(NullPointerException.class);
+        assertThat(b.generationReuse(Duration.ZERO).build().generationReuse()).isZero();
 
         try (DynamoDbClient client = TestDynamo.client(TestDynamo.ENDPOINT, new TestDynamo.Requests());
                 DynamoDbAsyncClient async = TestDynamo.asyncClient(TestDynamo.ENDPOINT, new TestDynamo.Requests())) {

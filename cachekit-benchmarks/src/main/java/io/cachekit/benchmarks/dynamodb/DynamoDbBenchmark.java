@@ -65,9 +65,10 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * timeout. Raw reads are strongly consistent {@code GetItem}s, as Cachekit's are; raw writes put the key, the
  * bytes and a TTL attribute. The main value is the ~1 KB JSON record, encoded and decoded by Jackson on every raw
  * call (the same payload bytes as Cachekit's); a 100-character string is the second. Cachekit's read is one
- * {@code BatchGetItem} of the entry and its namespace's generation item; its write one {@code PutItem} (the
- * generation is known from the last second's reads or writes). Cachekit adds its envelope (12 bytes) and its key
- * handling on top.
+ * {@code GetItem} while it reuses its shard's generation (read in the last second, the default {@code
+ * generationReuse}), and one {@code BatchGetItem} of the entry and the generation item about once a second per
+ * shard; its write one {@code PutItem} (the generation is known from the last second's reads or writes).
+ * Cachekit adds its envelope (12 bytes), its generation and expiry attributes and its key handling on top.
  *
  * <p>Async rows start {@value #IN_FLIGHT} calls, then wait for them all; JMH counts each call. Setup checks that
  * every measured read is a hit, and teardown fails the run if one was not.

@@ -201,8 +201,9 @@ public class MongoBenchmark {
         CompletableFuture<?>[] calls = new CompletableFuture<?>[IN_FLIGHT];
         for (int i = 0; i < IN_FLIGHT; i++) {
             String key = keys.nextRecordWrite();
-            calls[i] = CompletableFuture.supplyAsync(
-                    () -> state.set(key, Payloads.encode(Payloads.RECORD)), state.executor);
+            // Encoded on the caller, as Cachekit's async set does: it snapshots the value before it returns.
+            byte[] value = Payloads.encode(Payloads.RECORD);
+            calls[i] = CompletableFuture.supplyAsync(() -> state.set(key, value), state.executor);
         }
         CompletableFuture.allOf(calls).join();
     }

@@ -141,6 +141,12 @@ public final class ItemLayout {
         return value.b().asByteArrayUnsafe();
     }
 
+    /** The generation an entry item was written with; {@code -1} when the item is absent or has none. */
+    public static long entryGeneration(Map<String, AttributeValue> item) {
+        AttributeValue g = item == null ? null : item.get(GENERATION);
+        return g == null || g.n() == null ? -1 : Long.parseLong(g.n());
+    }
+
     /**
      * The condition of a put that may replace only a dead entry: none at all, one without a value or a
      * generation, one of a generation older than {@code :g}, or one whose expiry is at or before {@code :now}

@@ -61,13 +61,14 @@ public final class ManyKeys {
      * and expiry is judged on {@code clock} after that.
      *
      * @param items the items read by {@link #all()}, by partition key
+     * @param askedAtNanos the {@link System#nanoTime()} at which the first request of that read was sent
      * @return a new mutable map, without the keys that are absent, expired or of an older generation
      */
     public Map<String, byte[]> liveValues(
-            Map<String, Map<String, AttributeValue>> items, Generations generations, Clock clock) {
+            Map<String, Map<String, AttributeValue>> items, long askedAtNanos, Generations generations, Clock clock) {
         Map<String, Long> generationByKey = new HashMap<>();
         for (String gk : generationKeys) {
-            generationByKey.put(gk, generations.learnFrom(gk, items));
+            generationByKey.put(gk, generations.learnFrom(gk, items, askedAtNanos));
         }
         long now = clock.millis();
         Map<String, byte[]> found = new HashMap<>();

@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -71,6 +72,16 @@ public final class Requests {
                 .expressionAttributeNames(ItemLayout.WRITABLE_CONDITION_NAMES)
                 .expressionAttributeValues(ItemLayout.writableConditionValues(generation, now.toEpochMilli()))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .overrideConfiguration(o)
+                .build();
+    }
+
+    /** A strongly consistent {@code GetItem} of the item under {@code pk}. */
+    public GetItemRequest get(String pk, AwsRequestOverrideConfiguration o) {
+        return GetItemRequest.builder()
+                .tableName(table)
+                .key(ItemLayout.key(pk))
+                .consistentRead(true)
                 .overrideConfiguration(o)
                 .build();
     }
