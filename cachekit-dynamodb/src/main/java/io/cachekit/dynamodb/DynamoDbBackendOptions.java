@@ -192,7 +192,8 @@ public final class DynamoDbBackendOptions {
      * How long a get may reuse a namespace generation this process read, so that it reads the entry alone
      * ({@code GetItem}) instead of the entry with its generation item ({@code BatchGetItem}); every clear
      * waits this long after its updates before it returns, so that no process reads an entry written before
-     * it. Zero: every get reads the generation, and clear returns at once.
+     * it. Zero: every get reads the generation, and clear returns at once. Every process on one table must use
+     * the same value (or clearers one at least as long as any reader's): a clear waits its own process's.
      */
     public Duration generationReuse() {
         return generationReuse;
