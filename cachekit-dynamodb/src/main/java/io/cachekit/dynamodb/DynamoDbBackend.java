@@ -74,9 +74,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * Every SDK call gets what is left of the context's operation timeout as its {@code apiCallTimeout} (the
  * SDK's retries, such as those for throttling, happen within it); an operation of several calls ends within
- * the timeout as a whole, except that a clear then waits the generation reuse time. A timeout fails with {@link io.cachekit.CacheTimeoutException}, any other failure
- * with {@link CacheBackendException} ({@link DynamoDbErrors} maps them). {@link #create} fails with {@link
- * io.cachekit.StoreUnreachableException} when the endpoint does not answer.
+ * the timeout as a whole, except that a clear then waits the generation reuse time. A timeout fails with
+ * {@link io.cachekit.CacheTimeoutException}, any other failure with {@link CacheBackendException}
+ * ({@link DynamoDbErrors} maps them). {@link #create} fails with {@link io.cachekit.StoreUnreachableException}
+ * when the endpoint does not answer.
  *
  * <h2>Threads</h2>
  *
