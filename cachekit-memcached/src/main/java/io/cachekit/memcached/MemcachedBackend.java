@@ -424,8 +424,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         } catch (IllegalStateException e) {
             throw errors.map("clear", e);
         }
-        List<String> servers =
-                options.servers().stream().map(Server::toString).toList();
+        List<String> servers = options.servers().stream().map(Server::toString).toList();
         counters.advance(namespace, generationKeys, servers, System.nanoTime() + timeoutNanos);
     }
 

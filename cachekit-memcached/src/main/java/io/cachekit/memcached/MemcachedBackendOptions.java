@@ -251,7 +251,8 @@ public final class MemcachedBackendOptions {
     @Override
     public String toString() {
         return "MemcachedBackendOptions{target=" + target() + ", sasl=" + (user != null) + ", connectionPoolSize="
-                + connectionPoolSize + ", maxValueBytes=" + maxValueBytes + ", generationReuse=" + generationReuse + "}";
+                + connectionPoolSize + ", maxValueBytes=" + maxValueBytes + ", generationReuse=" + generationReuse
+                + "}";
     }
 
     /**

@@ -156,7 +156,8 @@ class MemcachedBackendOptionsTest {
     void theProviderIsFoundByItsScheme() {
         MemcachedBackendProvider provider = new MemcachedBackendProvider();
         assertThat(provider.schemes()).containsExactly("memcached");
-        assertThat(provider.options()).containsExactlyInAnyOrder("connectionPoolSize", "maxValueBytes");
+        assertThat(provider.options())
+                .containsExactlyInAnyOrder("connectionPoolSize", "maxValueBytes", "generationReuse");
         assertThat(java.util.ServiceLoader.load(io.cachekit.spi.CacheBackendProvider.class).stream()
                         .map(p -> p.type().getName()))
                 .contains(MemcachedBackendProvider.class.getName());

@@ -69,7 +69,9 @@ class MemcachedGenerationReuseTest {
             long neverKeys = keysLookedUp() - before;
 
             assertThat(reusingKeys).as("one key per get: the entry").isEqualTo(50);
-            assertThat(neverKeys).as("two keys per get: the entry and its server's counter").isEqualTo(100);
+            assertThat(neverKeys)
+                    .as("two keys per get: the entry and its server's counter")
+                    .isEqualTo(100);
         }
     }
 
@@ -88,7 +90,9 @@ class MemcachedGenerationReuseTest {
             reader.set(ns, "b", bytes("old"), null);
             assertThat(reader.get(ns, "b")).isEqualTo(bytes("old"));
             clearer.clearAsync(ns).join();
-            assertThat(reader.get(ns, "b")).as("read after the other's async clear").isNull();
+            assertThat(reader.get(ns, "b"))
+                    .as("read after the other's async clear")
+                    .isNull();
         }
     }
 
@@ -109,17 +113,17 @@ class MemcachedGenerationReuseTest {
             for (int t = 0; t < readers.length; t++) {
                 readers[t] = CompletableFuture.runAsync(
                         () -> {
-                    // Reads until the clear has returned, then each key once more: those must all miss.
-                    while (!cleared.isDone()) {
-                        for (int i = 0; i < keys; i++) {
-                            reader.get(ns, "k" + i);
-                        }
-                    }
-                    for (int i = 0; i < keys; i++) {
-                        if (reader.get(ns, "k" + i) != null) {
-                            staleAfterClear.incrementAndGet();
-                        }
-                    }
+                            // Reads until the clear has returned, then each key once more: those must all miss.
+                            while (!cleared.isDone()) {
+                                for (int i = 0; i < keys; i++) {
+                                    reader.get(ns, "k" + i);
+                                }
+                            }
+                            for (int i = 0; i < keys; i++) {
+                                if (reader.get(ns, "k" + i) != null) {
+                                    staleAfterClear.incrementAndGet();
+                                }
+                            }
                         },
                         threads);
             }
@@ -131,7 +135,9 @@ class MemcachedGenerationReuseTest {
                 cleared.complete(null);
                 threads.shutdownNow();
             }
-            assertThat(staleAfterClear.get()).as("reads of an old entry after the clear returned").isZero();
+            assertThat(staleAfterClear.get())
+                    .as("reads of an old entry after the clear returned")
+                    .isZero();
         }
     }
 }
