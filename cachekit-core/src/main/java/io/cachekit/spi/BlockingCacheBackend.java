@@ -78,7 +78,16 @@ public abstract class BlockingCacheBackend implements CacheBackend {
         });
     }
 
-    private <T> CompletableFuture<T> submit(String operation, Supplier<T> work) {
+    /**
+     * Runs {@code work} on the context's executor: the future fails with a {@link CacheBackendException} at once
+     * when the executor is saturated, and with a {@link CacheTimeoutException} once the operation timeout has
+     * passed; any other failure of {@code work} is passed on unchanged. For subclasses that override an async
+     * method, to run its blocking part as the others do.
+     *
+     * @param operation the operation's name, for messages
+     * @param work what to run; it may block
+     */
+    protected final <T> CompletableFuture<T> submit(String operation, Supplier<T> work) {
         CompletableFuture<T> future;
         try {
             future = CompletableFuture.supplyAsync(work, context.executor());

@@ -6,6 +6,7 @@ import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.StoreUnreachableException;
 import io.cachekit.memcached.MemcachedBackendOptions.Server;
 import io.cachekit.memcached.internal.ClientSetup;
+import io.cachekit.memcached.internal.EntryReads;
 import io.cachekit.memcached.internal.GenerationCounters;
 import io.cachekit.memcached.internal.Generations;
 import io.cachekit.memcached.internal.MemcachedErrors;
@@ -27,7 +28,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,11 +59,14 @@ import org.slf4j.LoggerFactory;
  * <h2>clear</h2>
  *
  * {@link #clear} never flushes a server and never lists keys: it increments the namespace's generation counter
- * on every server (one pipelined {@code incr} per server). A read fetches the entry and the generation of the
- * entry's server in one multi-get, sent to that one server, and returns the entry only when its recorded
- * generation is the current one, so after {@code clear} returns no process reads an entry written before it.
- * Older entries stay in memory until their TTL ends or memcached evicts them. See {@code Generations} for the
- * details, including what happens when a counter is evicted.
+ * on every server (one pipelined {@code incr} per server), then waits {@link
+ * MemcachedBackendOptions#generationReuse()} (one second by default; the async form waits on a timer). An entry
+ * is returned only when its recorded generation is its server's current one. A get whose generation this
+ * process asked for within the reuse time fetches the entry alone, a plain one-key get; otherwise it fetches the
+ * entry and its server's counter in one multi-get to that server. As clear waits out the reuse time, after it
+ * returns no process reads an entry written before it. Older entries stay in memory until their TTL ends or
+ * memcached evicts them. See {@code Generations} for the details, including what happens when a counter is
+ * evicted.
  *
  * <h2>Timeouts and errors</h2>
  *
@@ -76,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * Thread-safe. xmemcached has no future-based API, so the async methods run the sync ones on the context's
- * bounded executor ({@link BlockingCacheBackend}).
+ * bounded executor ({@link BlockingCacheBackend}); {@link #clearAsync} runs its increments there and waits the
+ * reuse time on a timer.
  */
 public final class MemcachedBackend extends BlockingCacheBackend {
     private static final Logger log = LoggerFactory.getLogger(MemcachedBackend.class);
@@ -92,9 +98,11 @@ public final class MemcachedBackend extends BlockingCacheBackend {
     private final Generations generations;
     private final Pipeline pipeline;
     private final GenerationCounters counters;
+    private final EntryReads reads;
     private final MemcachedErrors errors;
     private final long timeoutNanos;
     private final long timeoutMillis;
+    private final Duration generationReuse;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -137,9 +145,11 @@ public final class MemcachedBackend extends BlockingCacheBackend {
                     "memcached on " + targetServers(options) + ": no server accepts connections");
         }
         this.client = created;
-        this.generations = new Generations(addresses.size(), this::serverOf);
+        this.generationReuse = options.generationReuse();
+        this.generations = new Generations(addresses.size(), this::serverOf, generationReuse.toNanos());
         this.pipeline = new Pipeline(created, errors);
         this.counters = new GenerationCounters(commands, pipeline, generations, errors);
+        this.reads = new EntryReads(created, generations, errors, timeoutNanos);
         log.debug("Connected to {}", options.target());
     }
 
@@ -186,11 +196,7 @@ public final class MemcachedBackend extends BlockingCacheBackend {
     public byte[] get(String namespace, String key) {
         String storedKey = MemcachedKeys.entry(namespace, key);
         checkOpen("get");
-        String generationKey = generationKeyOf("get", namespace, storedKey);
-        Map<String, byte[]> found = multiGet("get", List.of(storedKey, generationKey));
-        Long generation = Generations.parse(found.get(generationKey));
-        generations.saw(generationKey, generation, System.nanoTime());
-        return StoredEntry.read(found.get(storedKey), generation);
+        return reads.get(storedKey, generationKeyOf("get", namespace, storedKey));
     }
 
     @Override
@@ -198,62 +204,19 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(keys, "keys");
         checkOpen("getMany");
-        Map<String, String> byStoredKey = new LinkedHashMap<>();
-        Map<String, String> generationKeyOf = new HashMap<>();
-        Set<String> generationKeys = new LinkedHashSet<>();
+        Map<String, String> keyOf = new HashMap<>();
+        Map<String, String> generationKeyOf = new LinkedHashMap<>();
         for (String key : keys) {
             String storedKey = MemcachedKeys.entry(namespace, key);
-            if (byStoredKey.putIfAbsent(storedKey, key) == null) {
-                String generationKey = generationKeyOf("getMany", namespace, storedKey);
-                generationKeyOf.put(storedKey, generationKey);
-                generationKeys.add(generationKey);
+            if (keyOf.putIfAbsent(storedKey, key) == null) {
+                generationKeyOf.put(storedKey, generationKeyOf("getMany", namespace, storedKey));
             }
         }
         Map<String, byte[]> result = new HashMap<>();
-        if (byStoredKey.isEmpty()) {
-            return result;
+        if (!generationKeyOf.isEmpty()) {
+            reads.getMany(generationKeyOf).forEach((storedKey, value) -> result.put(keyOf.get(storedKey), value));
         }
-        List<String> all = new ArrayList<>(byStoredKey.size() + generationKeys.size());
-        all.addAll(byStoredKey.keySet());
-        all.addAll(generationKeys);
-        Map<String, byte[]> found = multiGet("getMany", all);
-        long now = System.nanoTime();
-        Map<String, Long> current = new HashMap<>();
-        for (String generationKey : generationKeys) {
-            Long generation = Generations.parse(found.get(generationKey));
-            generations.saw(generationKey, generation, now);
-            if (generation != null) {
-                current.put(generationKey, generation);
-            }
-        }
-        byStoredKey.forEach((storedKey, key) -> {
-            byte[] value = StoredEntry.read(found.get(storedKey), current.get(generationKeyOf.get(storedKey)));
-            if (value != null) {
-                result.put(key, value);
-            }
-        });
         return result;
-    }
-
-    private Map<String, byte[]> multiGet(String operation, List<String> keys) {
-        try {
-            // xmemcached groups the keys by server and sends one multi-get to each, all before it waits.
-            Map<String, byte[]> found = client.get(keys, timeoutMillis, RawBytesTranscoder.INSTANCE);
-            return found == null ? Map.of() : found;
-        } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
-            throw errors.map(operation, e);
-        }
-    }
-
-    /** {@link #multiGet} with the CAS value of each item, within {@code deadline}. */
-    private Map<String, GetsResponse<byte[]>> multiGets(String operation, List<String> keys, long deadline) {
-        try {
-            Map<String, GetsResponse<byte[]>> found =
-                    client.gets(keys, remainingMillis(deadline), RawBytesTranscoder.INSTANCE);
-            return found == null ? Map.of() : found;
-        } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
-            throw errors.map(operation, e);
-        }
     }
 
     // ---------------------------------------------------------------- writes
@@ -309,11 +272,12 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         String generationKey = generationKeyOf("setIfAbsent", namespace, storedKey);
         List<String> keys = List.of(storedKey, generationKey);
         for (int attempt = 1; ; attempt++) {
-            Map<String, GetsResponse<byte[]>> found = multiGets("setIfAbsent", keys, deadline);
+            long askedAt = System.nanoTime();
+            Map<String, GetsResponse<byte[]>> found = reads.gets("setIfAbsent", keys, deadline);
             GetsResponse<byte[]> entry = found.get(storedKey);
             GetsResponse<byte[]> counter = found.get(generationKey);
             Long generation = Generations.parse(counter == null ? null : counter.getValue());
-            generations.saw(generationKey, generation, System.nanoTime());
+            generations.saw(generationKey, generation, askedAt);
             if (generation == null) {
                 generation = counters.create("setIfAbsent", generationKey, deadline);
             }
@@ -412,11 +376,46 @@ public final class MemcachedBackend extends BlockingCacheBackend {
 
     /**
      * Increments the namespace's generation on every server, in one pipelined round of {@code incr}s (a missing
-     * counter is created with a fresh random value). When a server fails, the others are still advanced, and
-     * the call fails naming the servers whose entries may still be read.
+     * counter is created with a fresh random value), then waits {@link MemcachedBackendOptions#generationReuse()}
+     * before it returns, so that no process still reads with a generation it asked for before. When a server
+     * fails, the others are still advanced, and the call fails at once, naming the servers whose entries may
+     * still be read.
      */
     @Override
     public void clear(String namespace) {
+        advance(namespace);
+        if (generationReuse.isZero()) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(generationReuse.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw errors.failure(
+                    "clear",
+                    "interrupted after the generations of namespace '" + namespace + "' were advanced; other"
+                            + " processes may read its old entries for up to " + generationReuse);
+        }
+    }
+
+    /** {@link #clear} whose wait is on a timer, not a thread: only the increments run on the executor. */
+    @Override
+    public CompletableFuture<Void> clearAsync(String namespace) {
+        CompletableFuture<Void> advanced = submit("clear", () -> {
+            advance(namespace);
+            return null;
+        });
+        if (generationReuse.isZero()) {
+            return advanced;
+        }
+        // Only this future's completion runs on the JDK's timer thread; Cachekit hands it to its executor.
+        Executor afterWait =
+                CompletableFuture.delayedExecutor(generationReuse.toNanos(), TimeUnit.NANOSECONDS, Runnable::run);
+        return advanced.thenCompose(v -> CompletableFuture.runAsync(() -> {}, afterWait));
+    }
+
+    /** Increments the namespace's generation on every server, learning the new ones; the first part of clear. */
+    private void advance(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         checkOpen("clear");
         String[] generationKeys;
@@ -425,37 +424,8 @@ public final class MemcachedBackend extends BlockingCacheBackend {
         } catch (IllegalStateException e) {
             throw errors.map("clear", e);
         }
-        long deadline = System.nanoTime() + timeoutNanos;
-        List<Command> increments = new ArrayList<>(generationKeys.length);
-        for (String generationKey : generationKeys) {
-            increments.add(counters.increment(generationKey, 1));
-        }
-        List<Object> results = pipeline.send("clear", increments, deadline);
-        long now = System.nanoTime();
-        List<String> failed = new ArrayList<>();
-        CacheBackendException firstError = null;
-        for (int i = 0; i < results.size(); i++) {
-            Object result = results.get(i);
-            if (result instanceof Long generation) {
-                generations.saw(generationKeys[i], generation, now);
-            } else {
-                generations.saw(generationKeys[i], null, now);
-                failed.add(options.servers().get(i).toString());
-                if (firstError == null) {
-                    firstError = result instanceof RuntimeException e
-                            ? errors.map("clear", e)
-                            : errors.failure("clear", "unexpected answer " + result);
-                }
-            }
-        }
-        if (firstError != null) {
-            String message = "memcached clear of namespace '" + namespace + "' could not advance its generation on "
-                    + String.join(", ", failed) + " (entries stored there may still be read): "
-                    + firstError.getMessage();
-            throw firstError instanceof CacheTimeoutException
-                    ? new CacheTimeoutException(message, firstError)
-                    : new CacheBackendException(message, firstError);
-        }
+        List<String> servers = options.servers().stream().map(Server::toString).toList();
+        counters.advance(namespace, generationKeys, servers, System.nanoTime() + timeoutNanos);
     }
 
     // ---------------------------------------------------------------- helpers

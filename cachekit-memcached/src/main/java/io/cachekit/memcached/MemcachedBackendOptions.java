@@ -4,6 +4,7 @@ import io.cachekit.spi.UriOptions;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,8 +13,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Settings of a {@link MemcachedBackend}: which servers, SASL credentials, the connection pool and the largest
- * value written.
+ * Settings of a {@link MemcachedBackend}: which servers, SASL credentials, the connection pool, the largest
+ * value written and how long a get reuses a namespace generation.
  *
  * <p>Immutable and thread-safe. Built with {@link #builder()}, whose setters reject invalid values at once with
  * an {@link IllegalArgumentException} (or a {@link NullPointerException} for a null), or read from a URI with
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  * memcached://localhost:11211
  * memcached://cache1:11211,cache2:11211,cache3:11211?connectionPoolSize=2
  * memcached://app:secret@cache1:11211,cache2:11211?maxValueBytes=4193280
+ * memcached://localhost:11211?generationReuse=250ms
  * }</pre>
  *
  * The operation timeout is not set here: it is Cachekit's, from the {@code BackendContext}. The password is never
@@ -30,7 +32,7 @@ import java.util.stream.Collectors;
  */
 public final class MemcachedBackendOptions {
     /** Query options of {@code memcached://} URIs. */
-    public static final Set<String> URI_OPTIONS = Set.of("connectionPoolSize", "maxValueBytes");
+    public static final Set<String> URI_OPTIONS = Set.of("connectionPoolSize", "maxValueBytes", "generationReuse");
 
     /** The port of a server given without one. */
     public static final int DEFAULT_PORT = 11211;
@@ -50,11 +52,18 @@ public final class MemcachedBackendOptions {
     /** memcached's largest item size ({@code -I 1024m}) minus {@link #ITEM_OVERHEAD}. */
     public static final int MAX_MAX_VALUE_BYTES = 1024 * 1024 * 1024 - ITEM_OVERHEAD;
 
+    /** The default {@link #generationReuse()}: one second. */
+    public static final Duration DEFAULT_GENERATION_REUSE = Duration.ofSeconds(1);
+
+    /** The longest {@link Builder#generationReuse}: ten seconds, as every clear waits that long. */
+    public static final Duration LONGEST_GENERATION_REUSE = Duration.ofSeconds(10);
+
     private final List<Server> servers;
     private final String user;
     private final String password;
     private final int connectionPoolSize;
     private final int maxValueBytes;
+    private final Duration generationReuse;
 
     private MemcachedBackendOptions(Builder b) {
         this.servers = List.copyOf(b.servers);
@@ -62,6 +71,7 @@ public final class MemcachedBackendOptions {
         this.password = b.password;
         this.connectionPoolSize = b.connectionPoolSize;
         this.maxValueBytes = b.maxValueBytes;
+        this.generationReuse = b.generationReuse;
     }
 
     /** A memcached server's host and port, as configured. */
@@ -97,6 +107,7 @@ public final class MemcachedBackendOptions {
         b.password = password;
         b.connectionPoolSize = connectionPoolSize;
         b.maxValueBytes = maxValueBytes;
+        b.generationReuse = generationReuse;
         return b;
     }
 
@@ -140,6 +151,7 @@ public final class MemcachedBackendOptions {
         }
         b.connectionPoolSize(query.getInt("connectionPoolSize", b.connectionPoolSize));
         b.maxValueBytes(query.getInt("maxValueBytes", b.maxValueBytes));
+        b.generationReuse(query.getDuration("generationReuse", b.generationReuse));
         return b.build();
     }
 
@@ -219,6 +231,18 @@ public final class MemcachedBackendOptions {
         return maxValueBytes;
     }
 
+    /**
+     * How long a get may reuse a namespace generation this process asked a server for, so that it fetches the
+     * entry alone (one key, which xmemcached merges with other threads' gets) instead of the entry with its
+     * server's generation counter; every clear waits this long after its increments before it returns, so that
+     * no process reads an entry written before it. Zero: every get fetches the counter, and clear returns at
+     * once. Every process on the servers should use the same value (or clearers one at least as long as any
+     * reader's): a clear waits its own process's.
+     */
+    public Duration generationReuse() {
+        return generationReuse;
+    }
+
     /** Where the backend connects: {@code memcached://host:port,...}, never credentials. */
     public String target() {
         return "memcached://" + servers.stream().map(Server::toString).collect(Collectors.joining(","));
@@ -227,12 +251,13 @@ public final class MemcachedBackendOptions {
     @Override
     public String toString() {
         return "MemcachedBackendOptions{target=" + target() + ", sasl=" + (user != null) + ", connectionPoolSize="
-                + connectionPoolSize + ", maxValueBytes=" + maxValueBytes + "}";
+                + connectionPoolSize + ", maxValueBytes=" + maxValueBytes + ", generationReuse=" + generationReuse
+                + "}";
     }
 
     /**
      * Builds {@link MemcachedBackendOptions}. Not thread-safe. Defaults: no authentication, one connection per
-     * server, values up to {@link #DEFAULT_MAX_VALUE_BYTES}.
+     * server, values up to {@link #DEFAULT_MAX_VALUE_BYTES}, a one-second {@code generationReuse}.
      */
     public static final class Builder {
         private final List<Server> servers = new ArrayList<>();
@@ -240,6 +265,7 @@ public final class MemcachedBackendOptions {
         private String password;
         private int connectionPoolSize = 1;
         private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+        private Duration generationReuse = DEFAULT_GENERATION_REUSE;
 
         private Builder() {}
 
@@ -303,6 +329,21 @@ public final class MemcachedBackendOptions {
                         "maxValueBytes must be between 1 and " + MAX_MAX_VALUE_BYTES + ", got " + maxValueBytes);
             }
             this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * How long a get may reuse a generation it asked for (see {@link
+         * MemcachedBackendOptions#generationReuse()}): zero to ten seconds; one second by default. Longer makes
+         * fewer gets fetch the counter and every clear slower by as much.
+         */
+        public Builder generationReuse(Duration generationReuse) {
+            Objects.requireNonNull(generationReuse, "generationReuse");
+            if (generationReuse.isNegative() || generationReuse.compareTo(LONGEST_GENERATION_REUSE) > 0) {
+                throw new IllegalArgumentException(
+                        "generationReuse must be between 0 and 10 seconds, got " + generationReuse);
+            }
+            this.generationReuse = generationReuse;
             return this;
         }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.cachekit.Cachekit;
 import io.cachekit.memcached.MemcachedBackendOptions.Server;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,15 +36,18 @@ class MemcachedBackendOptionsTest {
                 .containsExactly(new Server("::1", 11300), new Server("fe80::2", 11211));
         assertThat(options.connectionPoolSize()).isEqualTo(1);
         assertThat(options.maxValueBytes()).isEqualTo(1024 * 1024 - 1024);
+        assertThat(options.generationReuse()).isEqualTo(Duration.ofSeconds(1));
         assertThat(options.user()).isNull();
     }
 
     @Test
     void optionsFromTheQuery() {
         MemcachedBackendOptions options =
-                parse("memcached://h1:11211,h2:11212?connectionPoolSize=4&maxValueBytes=4193280");
+                parse("memcached://h1:11211,h2:11212?connectionPoolSize=4&maxValueBytes=4193280&generationReuse=250ms");
         assertThat(options.connectionPoolSize()).isEqualTo(4);
         assertThat(options.maxValueBytes()).isEqualTo(4_193_280);
+        assertThat(options.generationReuse()).isEqualTo(Duration.ofMillis(250));
+        assertThat(parse("memcached://h1?generationReuse=0s").generationReuse()).isZero();
         assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
     }
 
@@ -61,14 +65,26 @@ class MemcachedBackendOptionsTest {
         assertThatThrownBy(() -> parse("memcached://h1:11211?poolsize=2"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'poolsize'")
-                .hasMessageContaining("connectionPoolSize, maxValueBytes");
+                .hasMessageContaining("connectionPoolSize, generationReuse, maxValueBytes");
         Throwable viaCachekit =
                 catchThrowable(() -> Cachekit.fromUri("memcached://app:" + SECRET + "@h1:11211?nope=1&namespace=x"));
         assertThat(viaCachekit)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'nope'")
-                .hasMessageContaining("connectionPoolSize, maxValueBytes");
+                .hasMessageContaining("connectionPoolSize, generationReuse, maxValueBytes");
         assertThat(viaCachekit.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void generationReuseIsZeroToTenSeconds() {
+        assertThatThrownBy(() -> parse("memcached://h1?generationReuse=11s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("generationReuse must be between 0 and 10 seconds");
+        MemcachedBackendOptions.Builder b = MemcachedBackendOptions.builder().server("h1", 11211);
+        assertThatThrownBy(() -> b.generationReuse(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.generationReuse(null)).isInstanceOf(NullPointerException.class);
+        assertThat(b.generationReuse(Duration.ofSeconds(10)).build().generationReuse())
+                .isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -140,7 +156,8 @@ class MemcachedBackendOptionsTest {
     void theProviderIsFoundByItsScheme() {
         MemcachedBackendProvider provider = new MemcachedBackendProvider();
         assertThat(provider.schemes()).containsExactly("memcached");
-        assertThat(provider.options()).containsExactlyInAnyOrder("connectionPoolSize", "maxValueBytes");
+        assertThat(provider.options())
+                .containsExactlyInAnyOrder("connectionPoolSize", "maxValueBytes", "generationReuse");
         assertThat(java.util.ServiceLoader.load(io.cachekit.spi.CacheBackendProvider.class).stream()
                         .map(p -> p.type().getName()))
                 .contains(MemcachedBackendProvider.class.getName());

@@ -1,8 +1,10 @@
 package io.cachekit.memcached;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -74,6 +76,27 @@ final class RawMemcached {
         if (!reply.startsWith("DELETED") && !reply.startsWith("NOT_FOUND")) {
             throw new AssertionError("delete " + key + " answered " + reply);
         }
+    }
+
+    /** The server's counter {@code name} from {@code stats}, such as {@code get_hits}. */
+    long stat(String name) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line = lines.readLine(); line != null && !line.equals("END"); line = lines.readLine()) {
+                String[] parts = line.split(" ");
+                if (parts.length == 3 && parts[0].equals("STAT") && parts[1].equals(name)) {
+                    return Long.parseLong(parts[2]);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("memcached on " + host + ":" + port + " does not answer", e);
+        }
+        throw new AssertionError("memcached on " + host + ":" + port + " has no stat " + name);
     }
 
     private String metaGet(String key, String flags) {

@@ -1,5 +1,7 @@
 package io.cachekit.memcached.internal;
 
+import io.cachekit.CacheBackendException;
+import io.cachekit.CacheTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,11 +75,11 @@ public final class GenerationCounters {
         for (String generationKey : toFetch) {
             reads.add(increment(generationKey, 0));
         }
+        long askedAt = System.nanoTime();
         List<Object> results = pipeline.send(operation, reads, deadline);
-        now = System.nanoTime();
         for (int i = 0; i < results.size(); i++) {
             long generation = generation(operation, results.get(i));
-            generations.saw(toFetch.get(i), generation, now);
+            generations.saw(toFetch.get(i), generation, askedAt);
             current.put(toFetch.get(i), generation);
         }
         return current;
@@ -89,12 +91,55 @@ public final class GenerationCounters {
      * @throws io.cachekit.CacheBackendException when the counter cannot be read
      */
     public long create(String operation, String generationKey, long deadline) {
+        long askedAt = System.nanoTime();
         long generation = generation(
                 operation,
                 pipeline.send(operation, List.of(increment(generationKey, 0)), deadline)
                         .get(0));
-        generations.saw(generationKey, generation, System.nanoTime());
+        generations.saw(generationKey, generation, askedAt);
         return generation;
+    }
+
+    /**
+     * Increments each of {@code generationKeys} (a namespace's counters, one per server, in the order of {@code
+     * servers}) in one pipelined round within {@code deadline}, and records the new generations. When a server
+     * fails, the others are still advanced, and the call then fails naming the servers whose entries may still
+     * be read.
+     *
+     * @throws io.cachekit.CacheBackendException when a counter could not be advanced (a {@link
+     *     io.cachekit.CacheTimeoutException} when out of time)
+     */
+    public void advance(String namespace, String[] generationKeys, List<String> servers, long deadline) {
+        List<Command> increments = new ArrayList<>(generationKeys.length);
+        for (String generationKey : generationKeys) {
+            increments.add(increment(generationKey, 1));
+        }
+        long askedAt = System.nanoTime();
+        List<Object> results = pipeline.send("clear", increments, deadline);
+        List<String> failed = new ArrayList<>();
+        CacheBackendException firstError = null;
+        for (int i = 0; i < results.size(); i++) {
+            Object result = results.get(i);
+            if (result instanceof Long generation) {
+                generations.saw(generationKeys[i], generation, askedAt);
+            } else {
+                generations.saw(generationKeys[i], null, askedAt);
+                failed.add(servers.get(i));
+                if (firstError == null) {
+                    firstError = result instanceof RuntimeException e
+                            ? errors.map("clear", e)
+                            : errors.failure("clear", "unexpected answer " + result);
+                }
+            }
+        }
+        if (firstError != null) {
+            String message = "memcached clear of namespace '" + namespace + "' could not advance its generation on "
+                    + String.join(", ", failed) + " (entries stored there may still be read): "
+                    + firstError.getMessage();
+            throw firstError instanceof CacheTimeoutException
+                    ? new CacheTimeoutException(message, firstError)
+                    : new CacheBackendException(message, firstError);
+        }
     }
 
     private long generation(String operation, Object result) {

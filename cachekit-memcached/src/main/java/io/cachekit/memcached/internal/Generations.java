@@ -20,10 +20,13 @@ import java.util.function.ToIntFunction;
  * atomically (binary {@code incr} with an initial value) with a fresh random value in {@code [1, 2^62)}, never
  * with a number used before, so entries of an earlier counter never match it.
  *
- * <p>Writes need the current generation. The last one seen for a counter (by a read, a write or a clear of
- * this process) is reused by writes for up to {@link #WRITE_REUSE_NANOS}; after that a write fetches it first.
- * A write with an outdated generation is safe: its entry is never read (a miss), never an entry from before a
- * clear. Not API; thread-safe.
+ * <p>Each generation this process learns (by a read, a write or a clear) is recorded with the moment its request
+ * was <em>sent</em>, never a later one. Writes reuse it for up to {@link #WRITE_REUSE_NANOS}; after that a write
+ * fetches it first. A write with an outdated generation is safe: its entry is never read with the current one.
+ * Gets reuse it for the read reuse time ({@code generationReuse}, {@link #readable}): they then fetch the entry
+ * alone and accept it only when its generation is that one and still within the reuse time once the answer is
+ * in. A clear returns only after waiting that time, so by then no process holds a generation it asked for before
+ * the clear's increments. Not API; thread-safe.
  */
 public final class Generations {
     /** How long writes reuse a generation this process saw, instead of fetching it: one second. */
@@ -39,6 +42,8 @@ public final class Generations {
 
     private final int serverCount;
     private final ToIntFunction<String> serverOf;
+    private final long readReuseNanos;
+    private final long refreshAfterNanos;
     private final ConcurrentHashMap<String, String[]> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
 
@@ -47,10 +52,14 @@ public final class Generations {
     /**
      * @param serverCount how many servers the ring has
      * @param serverOf the index of the server the ring places a key on, or -1 when it has none
+     * @param readReuseNanos how long gets reuse a generation; zero for never
      */
-    public Generations(int serverCount, ToIntFunction<String> serverOf) {
+    public Generations(int serverCount, ToIntFunction<String> serverOf, long readReuseNanos) {
         this.serverCount = serverCount;
         this.serverOf = serverOf;
+        this.readReuseNanos = readReuseNanos;
+        // Half the shorter reuse time: a generation seen again is re-recorded before either use runs out.
+        this.refreshAfterNanos = Math.min(WRITE_REUSE_NANOS, readReuseNanos > 0 ? readReuseNanos : Long.MAX_VALUE) / 2;
     }
 
     /** The generation keys of {@code namespace}, one per server, by server index. */
@@ -90,8 +99,23 @@ public final class Generations {
         return s != null && nowNanos - s.atNanos < WRITE_REUSE_NANOS ? s.generation : null;
     }
 
-    /** Records the generation of {@code key} as read or written at {@code nowNanos}; {@code null} forgets it. */
-    public void saw(String key, Long generation, long nowNanos) {
+    /**
+     * The generation a get may check an entry of {@code key}'s server against without fetching the counter:
+     * one asked for less than the read reuse time before {@code nowNanos}; else {@code null}.
+     */
+    public Long readable(String key, long nowNanos) {
+        if (readReuseNanos == 0) {
+            return null;
+        }
+        Seen s = seen.get(key);
+        return s != null && nowNanos - s.atNanos < readReuseNanos ? s.generation : null;
+    }
+
+    /**
+     * Records the generation of {@code key} as the server answered a request sent at {@code askedAtNanos} (never
+     * a later moment: gets trust it for the read reuse time from then); {@code null} forgets it.
+     */
+    public void saw(String key, Long generation, long askedAtNanos) {
         if (generation == null) {
             seen.remove(key);
             return;
@@ -100,13 +124,13 @@ public final class Generations {
         // Only refresh an equal generation now and then, so that the hit path rarely allocates.
         if (previous != null
                 && previous.generation == generation
-                && nowNanos - previous.atNanos < WRITE_REUSE_NANOS / 2) {
+                && askedAtNanos - previous.atNanos < refreshAfterNanos) {
             return;
         }
         if (seen.size() >= MAX_TRACKED) {
             seen.clear();
         }
-        seen.put(key, new Seen(generation, nowNanos));
+        seen.put(key, new Seen(generation, askedAtNanos));
     }
 
     /** A fresh random generation for a counter that is missing: in {@code [1, 2^62)}. */
