@@ -3,6 +3,7 @@ package io.cachekit.spi;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Parses the duration strings used in URIs, properties and annotations: a number with a unit ({@code
@@ -53,6 +54,23 @@ public final class Durations {
             default:
                 throw invalid(text);
         }
+    }
+
+    /**
+     * Returns {@code value} when it lies between zero and {@code longest}, both included; options call it so
+     * that every range check says the same thing.
+     *
+     * @param name the option's name, used in the error message
+     * @throws NullPointerException naming the option when {@code value} is null
+     * @throws IllegalArgumentException naming the option, the range and the value when it is outside the range
+     */
+    public static Duration requireBetweenZeroAnd(String name, Duration value, Duration longest) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.compareTo(longest) > 0) {
+            throw new IllegalArgumentException(
+                    name + " must be between 0 and " + longest.toSeconds() + " seconds, got " + value);
+        }
+        return value;
     }
 
     private static IllegalArgumentException invalid(String text) {

@@ -1,5 +1,6 @@
 package io.cachekit.dynamodb;
 
+import io.cachekit.spi.Durations;
 import io.cachekit.spi.Redaction;
 import io.cachekit.spi.UriOptions;
 import java.net.URI;
@@ -349,12 +350,8 @@ public final class DynamoDbBackendOptions {
          * every clear slower by as much.
          */
         public Builder generationReuse(Duration generationReuse) {
-            Objects.requireNonNull(generationReuse, "generationReuse");
-            if (generationReuse.isNegative() || generationReuse.compareTo(LONGEST_GENERATION_REUSE) > 0) {
-                throw new IllegalArgumentException(
-                        "generationReuse must be between 0 and 10 seconds, got " + generationReuse);
-            }
-            this.generationReuse = generationReuse;
+            this.generationReuse =
+                    Durations.requireBetweenZeroAnd("generationReuse", generationReuse, LONGEST_GENERATION_REUSE);
             return this;
         }
 
