@@ -98,14 +98,17 @@ public final class RoundRunner {
     }
 
     /**
-     * The time of each measurement iteration: 1 s for in-memory rows; 2 s for remote ones, whose one-second
+     * The time of each measurement iteration: 3 s for in-memory rows, because this machine's speed swings in
+     * spells of seconds (twenty consecutive 1 s iterations of Caffeine's size-only {@code getIfPresent} in one
+     * fork: 33 to 37 ops/us for four, 54 to 61 for five, then 33 to 41 for seven, then 43 to 61), so two 1 s
+     * iterations measured a spell rather than the code; 2 s for remote ones, whose one-second
      * iterations of the same Redis get at two threads ranged from 112 to 159 us in one fork; and 5 s for http,
      * whose four client threads share the two cores of the machine this runs on with the server: over 1 s, three
      * rounds of the plain 1 KB endpoint measured 397, 451 and 556 us.
      */
     static String defaultMeasurementTime(String group) {
         return switch (group) {
-            case "memory" -> "1s";
+            case "memory" -> "3s";
             case "http" -> "5s";
             default -> "2s";
         };
