@@ -110,7 +110,8 @@ public final class ReportPage {
                 .append("  keeps every write it takes (its heap grew by 4 MB a second under sets), and after\n")
                 .append("  25 minutes of the group a set took 27 ms.\n");
         md.append("- **Measurement.** Two iterations of 3 s for in-memory rows (this machine's speed swings in\n")
-                .append("  spells of seconds: consecutive 1 s iterations of Caffeine's `getIfPresent` in one fork went\n")
+                .append(
+                        "  spells of seconds: consecutive 1 s iterations of Caffeine's `getIfPresent` in one fork went\n")
                 .append("  from 33 to 61 ops/us and back), of 2 s for remote ones (one-second\n")
                 .append("  iterations of the same Redis get ranged from 112 to 159 us in one fork), of 5 s for HTTP:\n")
                 .append("  its four client threads share the two cores with the server, and over 1 s three rounds of\n")
