@@ -53,6 +53,10 @@ final class GuardedBackend implements CacheBackend {
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(Math.max(20, config.breakerMinimumCalls() * 2))
+                // Every call records its outcome in the window: the default, synchronized window made the
+                // blocking backends' threads queue on one monitor, and on few cores a preempted holder stalls all.
+                .slidingWindowSynchronizationStrategy(
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .minimumNumberOfCalls(config.breakerMinimumCalls())
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(config.breakerCoolOff())
