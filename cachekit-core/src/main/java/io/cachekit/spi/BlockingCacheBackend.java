@@ -2,21 +2,20 @@ package io.cachekit.spi;
 
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheTimeoutException;
+import io.cachekit.internal.OperationTimeouts;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Base class for backends whose client blocks: the async methods run the sync ones on the context's
  * bounded executor, so an async caller (or an event loop) is never blocked. Each async operation also
- * completes with a {@link CacheTimeoutException} once the context's operation timeout has passed.
+ * completes with a {@link CacheTimeoutException} once the context's operation timeout has passed; one that
+ * times out while still queued is then not run at all.
  *
  * <p>When the executor's queue is full the future fails at once with a {@link CacheBackendException}
  * rather than queueing without bound.
@@ -26,9 +25,12 @@ public abstract class BlockingCacheBackend implements CacheBackend {
     /** What this backend was created with. */
     protected final BackendContext context;
 
+    private final OperationTimeouts timeouts;
+
     /** A backend whose async methods run on {@code context}'s executor, bounded by its operation timeout. */
     protected BlockingCacheBackend(BackendContext context) {
         this.context = Objects.requireNonNull(context, "context");
+        this.timeouts = new OperationTimeouts(context.operationTimeout());
     }
 
     @Override
@@ -88,21 +90,29 @@ public abstract class BlockingCacheBackend implements CacheBackend {
      * @param work what to run; it may block
      */
     protected final <T> CompletableFuture<T> submit(String operation, Supplier<T> work) {
-        CompletableFuture<T> future;
+        Objects.requireNonNull(work, "work");
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            future = CompletableFuture.supplyAsync(work, context.executor());
+            context.executor().execute(() -> run(result, work));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(
                     new CacheBackendException(name() + " " + operation + ": async executor is saturated", e));
         }
-        long timeoutNanos = context.operationTimeout().toNanos();
-        return future.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof TimeoutException) {
-                return CompletableFuture.failedFuture(new CacheTimeoutException(
-                        name() + " " + operation + " did not finish within " + context.operationTimeout(), cause));
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
+        return timeouts.watch(
+                result,
+                () -> new CacheTimeoutException(
+                        name() + " " + operation + " did not finish within " + context.operationTimeout()));
+    }
+
+    private static <T> void run(CompletableFuture<T> result, Supplier<T> work) {
+        // Timed out while queued: its caller has its answer, so the store is spared the call.
+        if (result.isDone()) {
+            return;
+        }
+        try {
+            result.complete(work.get());
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+        }
     }
 }
