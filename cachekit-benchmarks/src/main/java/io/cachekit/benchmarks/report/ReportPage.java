@@ -98,12 +98,15 @@ public final class ReportPage {
         md.append("- **Threads.** Comparisons run at each count of the thread list (`--threads`, default 1 and 2\n")
                 .append("  on this 2-core machine) unless a row fixes its own.\n");
         md.append("- **Warm-up.** Each run warms up before it measures, for long enough that the JIT has compiled\n")
-                .append("  both sides' paths: 1 s for in-memory rows, 4 to 30 s for remote ones, whose calls take\n")
+                .append("  both sides' paths: 1 s for in-memory rows, 12 to 30 s for remote ones, whose calls take\n")
                 .append("  100 times longer, 30 s for HTTP (one second left a MongoDB get at half the raw driver's\n")
                 .append(
                         "  speed: its deeper path was not compiled yet; a DynamoDB get took 797 us in its first 4 s and\n")
                 .append("  376 us after 24 s; Cachekit's DynamoDB get took 515 us in the 2 s after 20 s and 352 to\n")
-                .append("  390 us from 24 s on; an HTTP HIT was still getting faster after 20 s).\n")
+                .append(
+                        "  390 us from 24 s on; an HTTP HIT was still getting faster after 20 s; after 4 s, Cachekit's\n")
+                .append(
+                        "  Memcached async get took 94 then 63 us in its two measured iterations, the raw one 42 then 31).\n")
                 .append("  A group whose servers run outside the forks first\n")
                 .append("  makes one run that is not recorded, so that no recorded run meets a cold server. The\n")
                 .append("  Firestore emulator is instead restarted before every run, which then warms it too: it\n")

@@ -84,12 +84,18 @@ public final class RoundRunner {
      * after 10; after 8 s its next three seconds took 494 to 576 us, after 20 s 341 to 361, then 313 to 330.
      * DynamoDB since its gets reuse generations (GetItem, with a BatchGetItem a second per shard): in 2 s
      * iterations after 20 s of warm-up, Cachekit's get took 515, 439, then 352 to 390 us, its set 598, 656, 521,
-     * then 408 to 453 us, while the raw rows were steady from the second iteration; hence 30 s there.
+     * then 408 to 453 us, while the raw rows were steady from the second iteration; hence 30 s there. Redis,
+     * PostgreSQL and Memcached had 4 s, after which both measured 2 s iterations were still falling on both sides
+     * (warm-up, first, second iteration): a raw Lettuce async set 269, 156, 99 us; a Cachekit PostgreSQL get at two
+     * threads 294, 188, 127 us; Cachekit's Memcached async get 155, 94, 63 us against raw xmemcached's 82, 42, 31.
+     * The deeper side was still further from its steady speed, so the ratios measured warm-up: in one fork of six
+     * 2 s iterations after 4 s, that async get took 71, 55, 53, 58, 51 us and the raw one 82, 44, 38, 40, 40.
+     * Hence 12 s there.
      */
     static String defaultWarmupTime(String group) {
         return switch (group) {
             case "memory" -> "1s"; // tens of millions of calls a second
-            case "redis", "postgres", "memcached" -> "4s";
+            case "redis", "postgres", "memcached" -> "12s";
             case "mongodb" -> "20s"; // the server compiles in the same JVM as the client
             case "firestore" -> "20s"; // the emulator, restarted before each run, compiles during it too
             case "dynamodb" -> "30s"; // the SDK's deeper stack, with two request types on Cachekit's side
