@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * Fails the futures it watches that are still pending once one fixed timeout has passed: the operation timeout of
- * a blocking backend's async calls. A future fails no sooner than the timeout after {@link #watch}, and at most a
- * few microseconds later than that when calls are watched from many threads at once.
+ * a blocking backend's async calls. A future fails no sooner than the timeout after {@link #watch}; when calls
+ * are watched from many threads at once, one may fail later by as long as an older call's thread was held up
+ * inside {@link #watch} (sweeps go in the order calls were numbered, which can differ slightly from deadline order).
  *
  * <p>Why not {@link CompletableFuture#orTimeout}: it schedules and then cancels one task per call on the JDK's
  * single delay thread, whose queue is guarded by one lock; with a backend's blocking threads outnumbering the

@@ -13,11 +13,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Watched futures that never complete fail with the supplied exception; those that complete keep their value
  * and leave the watch; a throwing supplier neither loses its call nor stops later timeouts.
  */
+// join() ignores interrupts: a sweep that never fired would hang the build; run apart, it fails instead.
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class OperationTimeoutsTest {
     private static final Duration TIMEOUT = Duration.ofMillis(20);
 
