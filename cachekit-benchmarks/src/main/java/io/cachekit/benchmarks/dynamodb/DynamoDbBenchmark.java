@@ -177,6 +177,17 @@ public class DynamoDbBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw SDK sync `GetItem` (consistent read) + Jackson, the same code again (control)",
+            compareTo = "sdkSyncGetItem",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord sdkSyncGetItemControl(SdkState state, ReadWriteKeys keys) {
+        return sdkSyncGetItem(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw SDK sync `PutItem` + Jackson")
     public Object sdkSyncPutItem(SdkState state, ReadWriteKeys keys) {
         return state.sync.putItem(state.put(keys.nextRecordWrite(), Payloads.encode(Payloads.RECORD)));

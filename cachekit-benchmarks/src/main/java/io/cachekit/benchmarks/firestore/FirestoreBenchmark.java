@@ -169,6 +169,17 @@ public class FirestoreBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw Firestore client document get + Jackson, the same code again (control)",
+            compareTo = "firestoreGet",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord firestoreGetControl(RawState state, ReadWriteKeys keys) throws Exception {
+        return firestoreGet(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw Firestore client document set + Jackson")
     public WriteResult firestoreSet(RawState state, ReadWriteKeys keys) throws Exception {
         return await(

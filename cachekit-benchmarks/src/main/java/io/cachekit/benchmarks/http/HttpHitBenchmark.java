@@ -103,6 +103,17 @@ public class HttpHitBenchmark {
         return state.server.plain();
     }
 
+    @Benchmark
+    @ReportRow(
+            label = "Plain servlet writing the same 1 KB (no cache), the same code again (control)",
+            compareTo = "plain1k",
+            control = true,
+            threads = CLIENT_THREADS,
+            order = 900)
+    public int plain1kControl(Body1k state) {
+        return plain1k(state);
+    }
+
     /** A HIT of a 1 KB body, against the plain endpoint that sends the same cache headers. */
     @Benchmark
     @ReportRow(

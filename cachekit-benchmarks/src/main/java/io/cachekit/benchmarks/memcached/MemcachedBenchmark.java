@@ -162,6 +162,17 @@ public class MemcachedBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw xmemcached `get` + Jackson, the same code again (control)",
+            compareTo = "xmemcachedGet",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord xmemcachedGetControl(XmemcachedState state, ReadWriteKeys keys) {
+        return xmemcachedGet(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw xmemcached `set` + Jackson")
     public boolean xmemcachedSet(XmemcachedState state, ReadWriteKeys keys) {
         return state.set(keys.nextRecordWrite(), Payloads.encode(Payloads.RECORD));

@@ -113,6 +113,16 @@ public class MemoryHitBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw Caffeine `getIfPresent` (`maximumSize`, `expireAfterWrite`), the same code again (control)",
+            compareTo = "caffeineWithExpiryGetIfPresent",
+            control = true,
+            order = 900)
+    public String caffeineWithExpiryGetIfPresentControl(CaffeineWithExpiryState state, Keys keys) {
+        return caffeineWithExpiryGetIfPresent(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw Caffeine `getIfPresent` (`maximumSize`, `expireAfter`: a TTL per entry)")
     public String caffeineVariableExpiryGetIfPresent(CaffeineVariableExpiryState state, Keys keys) {
         return state.cache.getIfPresent(keys.next());

@@ -175,6 +175,17 @@ public class MongoBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw driver `find` by `_id` + Jackson, the same code again (control)",
+            compareTo = "rawFind",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord rawFindControl(RawState state, ReadWriteKeys keys) {
+        return rawFind(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw driver `replaceOne` with upsert + Jackson")
     public UpdateResult rawReplaceOne(RawState state, ReadWriteKeys keys) {
         return state.set(keys.nextRecordWrite(), Payloads.encode(Payloads.RECORD));

@@ -163,6 +163,17 @@ public class PostgresBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw pgjdbc prepared SELECT + Jackson, the same code again (control)",
+            compareTo = "rawGet",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord rawGetControl(RawState state, ReadWriteKeys keys) throws SQLException {
+        return rawGet(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw pgjdbc prepared upsert + Jackson")
     public int rawSet(RawState state, ReadWriteKeys keys) throws SQLException {
         return state.set(keys.nextRecordWrite(), Payloads.encode(Payloads.RECORD));

@@ -193,6 +193,17 @@ public class RedisBenchmark {
     }
 
     @Benchmark
+    @ReportRow(
+            label = "Raw Lettuce sync API `GET` (`ByteArrayCodec`) + Jackson, the same code again (control)",
+            compareTo = "lettuceSyncGet",
+            control = true,
+            threads = 1,
+            order = 900)
+    public UserRecord lettuceSyncGetControl(LettuceState state, ReadWriteKeys keys) {
+        return lettuceSyncGet(state, keys);
+    }
+
+    @Benchmark
     @ReportRow(label = "Raw Lettuce async `GET` + wait (`ByteArrayCodec`) + Jackson")
     public UserRecord lettuceAsyncWaitGet(LettuceState state, ReadWriteKeys keys) throws Exception {
         return state.checkHit(Payloads.decode(await(state.async.get(state.key(keys.nextRecordRead())))));

@@ -52,4 +52,12 @@ public @interface ReportRow {
 
     /** A sentence under the comparison on the page; Markdown is allowed. */
     String note() default "";
+
+    /**
+     * Whether this row runs the same code as the one row of its {@link #compareTo()}: an A/A comparison, whose
+     * per-round ratios would all be 1 on a quiet machine, so that their range shows how far this machine alone
+     * moves a ratio of the group. A control row has exactly one row to compare with and no goals; the page lists
+     * controls beside the targets.
+     */
+    boolean control() default false;
 }

@@ -100,6 +100,35 @@ public final class TargetChecks {
         return checks;
     }
 
+    /**
+     * One A/A control ({@link ReportRow#control()}) at one thread count: the same code on both sides, so the
+     * spread of its per-round ratios is what the machine alone does to a comparison.
+     */
+    public record ControlCheck(String group, String what, String threads, String measured) {}
+
+    /** The controls of the shown groups, in page order, at each thread count they ran with. */
+    public static List<ControlCheck> controls(List<GroupResults> groups) {
+        List<ControlCheck> controls = new ArrayList<>();
+        for (String name : ReportPage.groupOrder(groups)) {
+            Optional<GroupResults> recorded = ReportPage.find(groups, name);
+            if (recorded.isEmpty()) {
+                continue;
+            }
+            for (GroupPlan.Block block : GroupPlan.of(name).blocks()) {
+                if (!block.control()) {
+                    continue;
+                }
+                String baseline = block.baselines().get(0);
+                for (int t : threadsOf(recorded.get(), block)) {
+                    Summary ratios = ratios(recorded.get(), block, baseline, t, Goal.Metric.SCORE);
+                    controls.add(new ControlCheck(
+                            name, block.label(baseline), Integer.toString(t), ratios.text(ReportPage::fixed)));
+                }
+            }
+        }
+        return controls;
+    }
+
     /** A goal in words: {@code ≥ 0.95 × (issue 17)}, {@code p99 ≤ 1.20 × (issue 15)}. */
     static String target(Goal goal) {
         String prefix = goal.metric() == Goal.Metric.P99 ? "p99 " : "";

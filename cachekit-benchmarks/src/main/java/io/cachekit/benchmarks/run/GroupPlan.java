@@ -90,6 +90,11 @@ public record GroupPlan(String group, List<Block> blocks) {
             return goals;
         }
 
+        /** Whether this block is an A/A control ({@link ReportRow#control()}). */
+        public boolean control() {
+            return annotation(subject).map(ReportRow::control).orElse(false);
+        }
+
         /** The label of a row: its annotation's, or its method name. */
         public String label(String method) {
             return annotation(method).map(ReportRow::label).orElse("`" + method + "`");
@@ -119,6 +124,10 @@ public record GroupPlan(String group, List<Block> blocks) {
                         throw new IllegalStateException(type.getName() + "." + method + " is compared with " + baseline
                                 + ", which is not a benchmark of the same class");
                     }
+                }
+                if (row.control() && (baselines.size() != 1 || row.goals().length > 0)) {
+                    throw new IllegalStateException(type.getName() + "." + method
+                            + " is a control: it needs exactly one row to compare with and no goals");
                 }
                 for (Goal goal : row.goals()) {
                     if (!goal.against().isEmpty() && !baselines.contains(goal.against())) {
