@@ -75,15 +75,12 @@ public final class ReportPage {
             RoundRunner.Estimate estimate = RoundRunner.estimate(known.name());
             allRuns += estimate.runs();
             allSeconds += estimate.seconds();
-            md.append("| ")
-                    .append(known.title())
-                    .append(" | `scripts/bench.sh ")
-                    .append(known.name())
-                    .append("` | ")
-                    .append(estimate.runs())
-                    .append(" | ")
-                    .append(Math.round(estimate.seconds() / 60))
-                    .append(" min |\n");
+            row(
+                    md,
+                    known.title(),
+                    "`scripts/bench.sh " + known.name() + "`",
+                    estimate.runs(),
+                    Math.round(estimate.seconds() / 60) + " min");
         }
         md.append("| every group | `scripts/bench.sh all` | ")
                 .append(allRuns)
@@ -123,19 +120,7 @@ public final class ReportPage {
         md.append("| Group | Comparison | Threads | Target | Per-round ratio: median [range] | Verdict |\n");
         md.append("| --- | --- | ---: | --- | --- | --- |\n");
         for (TargetChecks.TargetCheck check : TargetChecks.of(groups)) {
-            md.append("| ")
-                    .append(check.group())
-                    .append(" | ")
-                    .append(check.what())
-                    .append(" | ")
-                    .append(check.threads())
-                    .append(" | ")
-                    .append(check.target())
-                    .append(" | ")
-                    .append(check.measured())
-                    .append(" | ")
-                    .append(check.words())
-                    .append(" |\n");
+            row(md, check.group(), check.what(), check.threads(), check.target(), check.measured(), check.words());
         }
         md.append('\n');
         List<TargetChecks.ControlCheck> controls = TargetChecks.controls(groups);
@@ -147,15 +132,7 @@ public final class ReportPage {
             md.append("| Group | Row against itself | Threads | Per-round ratio: median [range] |\n");
             md.append("| --- | --- | ---: | --- |\n");
             for (TargetChecks.ControlCheck control : controls) {
-                md.append("| ")
-                        .append(control.group())
-                        .append(" | ")
-                        .append(control.what())
-                        .append(" | ")
-                        .append(control.threads())
-                        .append(" | ")
-                        .append(control.measured())
-                        .append(" |\n");
+                row(md, control.group(), control.what(), control.threads(), control.measured());
             }
             md.append('\n');
         }
@@ -373,18 +350,23 @@ public final class ReportPage {
                         .map(r -> 100 * MemoryPerEntry.expiredHeldShare(r))
                         .filter(Double::isFinite)
                         .toList());
-                md.append("| ")
-                        .append(config.label())
-                        .append(" | ")
-                        .append(bytes.text(ReportPage::fixed1))
-                        .append(" | ")
-                        .append(bytes.values().stream().map(ReportPage::fixed1).collect(Collectors.joining(", ")))
-                        .append(" | ")
-                        .append(expired.count() == 0 ? "–" : expired.text(ReportPage::fixed1))
-                        .append(" | ")
-                        .append(held.count() == 0 ? "–" : held.text(v -> fixed1(v) + "%"))
-                        .append(" |\n");
+                row(
+                        md,
+                        config.label(),
+                        bytes.text(ReportPage::fixed1),
+                        bytes.values().stream().map(ReportPage::fixed1).collect(Collectors.joining(", ")),
+                        expired.count() == 0 ? "–" : expired.text(ReportPage::fixed1),
+                        held.count() == 0 ? "–" : held.text(v -> fixed1(v) + "%"));
             }
+        }
+        md.append('\n');
+    }
+
+    /** Appends one Markdown table row of {@code cells}. */
+    private static void row(StringBuilder md, Object... cells) {
+        md.append('|');
+        for (Object cell : cells) {
+            md.append(' ').append(cell).append(" |");
         }
         md.append('\n');
     }
