@@ -356,21 +356,13 @@ public final class CachekitConfig {
 
         /** The longest one backend operation may take before it fails with {@link CacheTimeoutException}. */
         public Builder operationTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.operationTimeout = timeout;
+            this.operationTimeout = Durations.requirePositive("timeout", timeout);
             return this;
         }
 
         /** How long a caller waits for another caller's load of the same key; positive. */
         public Builder loadTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "loadTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("loadTimeout must be positive, got " + timeout);
-            }
-            this.loadTimeout = timeout;
+            this.loadTimeout = Durations.requirePositive("loadTimeout", timeout);
             return this;
         }
 
@@ -414,11 +406,7 @@ public final class CachekitConfig {
 
         /** How long an open breaker fails calls at once: positive; 5 seconds by default. */
         public Builder breakerCoolOff(Duration coolOff) {
-            Objects.requireNonNull(coolOff, "breakerCoolOff");
-            if (coolOff.isNegative() || coolOff.isZero()) {
-                throw new IllegalArgumentException("breakerCoolOff must be positive, got " + coolOff);
-            }
-            this.breakerCoolOff = coolOff;
+            this.breakerCoolOff = Durations.requirePositive("breakerCoolOff", coolOff);
             return this;
         }
 
@@ -436,10 +424,7 @@ public final class CachekitConfig {
          * not at all (the default); see {@link CachekitConfig#tagVersionCache()}.
          */
         public Builder tagVersionCache(Duration window) {
-            if (window != null && (window.isNegative() || window.isZero())) {
-                throw new IllegalArgumentException("tagVersionCache must be positive, got " + window);
-            }
-            this.tagVersionCache = window;
+            this.tagVersionCache = window == null ? null : Durations.requirePositive("tagVersionCache", window);
             return this;
         }
 

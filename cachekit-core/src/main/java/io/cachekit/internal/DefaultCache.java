@@ -11,6 +11,7 @@ import io.cachekit.ErrorPolicy;
 import io.cachekit.Tags;
 import io.cachekit.TypeRef;
 import io.cachekit.spi.CacheBackend;
+import io.cachekit.spi.Durations;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Arrays;
@@ -302,11 +303,7 @@ public final class DefaultCache implements Cache {
 
     /** Checks a stale window: positive (the entry stays servable that long past its TTL). */
     static Duration checkStaleFor(Duration staleFor) {
-        Objects.requireNonNull(staleFor, "staleFor");
-        if (staleFor.isZero() || staleFor.isNegative()) {
-            throw new IllegalArgumentException("staleFor must be positive, got " + staleFor);
-        }
-        return staleFor;
+        return Durations.requirePositive("staleFor", staleFor);
     }
 
     SingleFlight.Load directLoad(Type type, Class<?> raw, Duration resolvedTtl, Duration staleFor) {

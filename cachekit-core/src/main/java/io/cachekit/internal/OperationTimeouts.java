@@ -1,5 +1,6 @@
 package io.cachekit.internal;
 
+import io.cachekit.spi.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -41,11 +42,7 @@ public final class OperationTimeouts {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public OperationTimeouts(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-        this.timeoutNanos = timeout.toNanos();
+        this.timeoutNanos = Durations.requirePositive("timeout", timeout).toNanos();
     }
 
     /**

@@ -19,11 +19,8 @@ public record BackendContext(Duration operationTimeout, Clock clock, Executor ex
 
     /** Checks that no part is null. */
     public BackendContext {
-        Objects.requireNonNull(operationTimeout, "operationTimeout");
+        Durations.requirePositive("operationTimeout", operationTimeout);
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(executor, "executor");
-        if (operationTimeout.isNegative() || operationTimeout.isZero()) {
-            throw new IllegalArgumentException("operationTimeout must be positive, got " + operationTimeout);
-        }
     }
 }

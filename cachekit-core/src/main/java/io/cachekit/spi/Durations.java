@@ -73,6 +73,22 @@ public final class Durations {
         return value;
     }
 
+    /**
+     * Returns {@code value} when it is longer than zero; options call it so that every such check says the same
+     * thing.
+     *
+     * @param name the option's name, used in the error messages
+     * @throws NullPointerException naming the option when {@code value} is null
+     * @throws IllegalArgumentException naming the option and the value when it is zero or negative
+     */
+    public static Duration requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+
     private static IllegalArgumentException invalid(String text) {
         return new IllegalArgumentException(
                 "Invalid duration '" + text + "': use a number with ms, s, m, h or d (e.g. 30s), or ISO-8601 (PT30S)");

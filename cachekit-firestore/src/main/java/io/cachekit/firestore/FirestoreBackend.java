@@ -18,6 +18,7 @@ import io.cachekit.firestore.internal.FirestoreErrors;
 import io.cachekit.firestore.internal.NamespaceClear;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
+import io.cachekit.spi.Durations;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -189,10 +190,7 @@ public final class FirestoreBackend implements CacheBackend {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public static RetrySettings retrySettings(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
+        Durations.requirePositive("timeout", timeout);
         return RetrySettings.newBuilder()
                 .setTotalTimeoutDuration(timeout)
                 .setInitialRpcTimeoutDuration(timeout)

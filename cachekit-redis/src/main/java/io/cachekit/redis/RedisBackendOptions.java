@@ -1,6 +1,7 @@
 package io.cachekit.redis;
 
 import io.cachekit.redis.internal.RedisUriParser;
+import io.cachekit.spi.Durations;
 import io.cachekit.spi.UriOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslVerifyMode;
@@ -248,11 +249,7 @@ public final class RedisBackendOptions {
 
         /** How long opening a TCP connection may take; positive, 10 s by default. */
         public Builder connectTimeout(Duration connectTimeout) {
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
-            }
-            this.connectTimeout = connectTimeout;
+            this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.cachekit.tck;
 
+import io.cachekit.spi.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -452,10 +453,7 @@ public final class ServerProcess implements AutoCloseable {
 
         /** How long {@link #start()} waits for the server to be ready; 30 seconds by default. */
         public Builder startTimeout(Duration startTimeout) {
-            if (startTimeout.isNegative() || startTimeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
-            }
-            this.startTimeout = startTimeout;
+            this.startTimeout = Durations.requirePositive("startTimeout", startTimeout);
             return this;
         }
 
