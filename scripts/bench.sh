@@ -9,10 +9,11 @@
 # JMH fork of its own, one after the other, the order reversed every other round (A B, B A, A B), at each
 # thread count. io.cachekit.benchmarks.run.RoundRunner does that and writes docs/benchmarks/GROUP.json; the
 # page is rendered from those files, showing only groups that measured the same code as this checkout
-# (docs/ aside). A group's servers are started when they do not answer yet, and stopped after it; a server
-# that already answered is used and left running (mongodb and http need none: their benchmarks start
-# mongo-java-server or an embedded Tomcat in each fork). The Firestore emulator is restarted before every run
-# of its group: it keeps every write it takes, and slowed to 27 ms a set after 25 minutes of the group.
+# (docs/ aside). A group's servers (scripts/servers/GROUP.sh, or for mongodb scripts/bench-servers/mongodb.sh:
+# mongo-java-server in a JVM of its own) are started when they do not answer yet, and stopped after it; a
+# server that already answered is used and left running (memory needs none; http starts an embedded Tomcat in
+# each fork). The Firestore emulator is restarted before every run of its group: it keeps every write it
+# takes, and slowed to 27 ms a set after 25 minutes of the group.
 #
 # Options:
 #   --threads LIST      thread counts of each comparison whose rows do not fix their own (default 1,2; on a
@@ -231,7 +232,7 @@ log "about $total min in all"
 started_server=""
 stop_started_server() {
     if [[ -n $started_server ]]; then
-        bash "scripts/servers/$started_server.sh" stop || log "could not stop the $started_server server"
+        bash "$started_server" stop || log "could not stop the server of $started_server"
         started_server=""
     fi
 }
@@ -251,12 +252,13 @@ shell_words() { # the arguments as one command line a person can paste: single q
 log_dir=cachekit-benchmarks/target/bench-logs
 for group in "${groups[@]}"; do
     server="scripts/servers/$group.sh"
+    [[ -f $server ]] || server="scripts/bench-servers/$group.sh"
     if [[ -f $server ]]; then
         if bash "$server" status >/dev/null 2>&1; then
             log "the $group server already answers: using it, and leaving it running"
         else
             bash "$server" start
-            started_server=$group
+            started_server=$server
         fi
     fi
     group_args=()

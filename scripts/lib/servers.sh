@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Shared by the server scripts in scripts/servers/: logging, waiting, pid files, and installing with apt-get or
-# npm. Sourced, never run: it lives outside scripts/servers/ so that scripts/test.sh, which runs every
-# scripts/servers/*.sh, does not take it for a server.
+# Shared by the server scripts in scripts/servers/ and scripts/bench-servers/: logging, waiting, pid files, and
+# installing with apt-get or npm. Sourced, never run: it lives outside scripts/servers/ so that scripts/test.sh,
+# which runs every scripts/servers/*.sh, does not take it for a server.
 #
 # A script that sources it sets HOST (the loopback address its servers listen on) and WAIT_SECONDS (how long a
 # wait may take), and WAIT_INTERVAL (seconds between two tries; 0.1 unless set) where it needs another. Messages

@@ -13,8 +13,6 @@ import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.result.UpdateResult;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.cachekit.AsyncCache;
 import io.cachekit.Cache;
 import io.cachekit.Cachekit;
@@ -59,20 +57,20 @@ import org.openjdk.jmh.infra.Blackhole;
  * Cachekit's MongoDB backend against the raw MongoDB Java driver (mongodb-driver-sync, the same version) doing a
  * {@code find} by {@code _id} and a {@code replaceOne} with upsert of the same bytes on the same server.
  *
- * <p>The server is the one {@code -Dcachekit.mongodb.uri=mongodb://...} names. Without it, each fork starts
- * mongo-java-server (a MongoDB wire-protocol server in Java, in memory; no real mongod can be installed on the
- * build machines) on a free loopback port in the benchmark's own JVM: both sides talk to it over TCP through the
- * same driver, so the ratio compares the client paths, but the server shares the JVM and its absolute numbers say
- * nothing about mongod. Each side has a collection of its own ({@code bench_cachekit}, {@code bench_raw}, with
- * the same indexes: Cachekit creates both), dropped at the start of every fork, and a five-second operation
- * timeout. The raw rows do what a careful application writes by hand: a {@code find} by {@code _id} of the value
- * and {@code expiresAt} that treats an expired document as a miss (MongoDB's TTL monitor deletes them only about
- * once a minute), checking {@code expiresAt} in the client as Cachekit does (on mongo-java-server a filter on it
- * beside {@code _id} made each find several times slower, for both sides), and a {@code replaceOne}
- * that sets {@code expiresAt}, with the ~1 KB JSON record encoded and decoded by Jackson on every call (the same
- * payload bytes as Cachekit's); a 100-character string is the second value. The driver is blocking, so
- * Cachekit's async calls run on its bounded executor and the raw async rows on an executor built the same way.
- * Setup checks that every measured read is a hit, and teardown fails the run if one was not.
+ * <p>The server is the one {@code -Dcachekit.mongodb.uri=mongodb://...} names, by default {@code
+ * mongodb://127.0.0.1:27117}, where {@code scripts/bench-servers/mongodb.sh} runs mongo-java-server (a MongoDB
+ * wire-protocol server in Java, in memory; no real mongod can be installed on the build machines) in a JVM of its
+ * own, which stays warm across the group's forks. Both sides talk to it over TCP through the same driver, so the
+ * ratio compares the client paths; its absolute numbers say nothing about mongod. Each side has a collection of its
+ * own ({@code bench_cachekit}, {@code bench_raw}, with the same indexes: Cachekit creates both), dropped at the
+ * start of every fork, and a five-second operation timeout. The raw rows do what a careful application writes by
+ * hand: a {@code find} by {@code _id} of the value and {@code expiresAt} that treats an expired document as a miss
+ * (MongoDB's TTL monitor deletes them only about once a minute), checking {@code expiresAt} in the client as
+ * Cachekit does (on mongo-java-server a filter on it beside {@code _id} made each find several times slower, for
+ * both sides), and a {@code replaceOne} that sets {@code expiresAt}, with the ~1 KB JSON record encoded and decoded
+ * by Jackson on every call (the same payload bytes as Cachekit's); a 100-character string is the second value. The
+ * driver is blocking, so Cachekit's async calls run on its bounded executor and the raw async rows on an executor
+ * built the same way. Setup checks that every measured read is a hit, and teardown fails the run if one was not.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -233,31 +231,23 @@ public class MongoBenchmark {
 
     // ---------------------------------------------------------------- subjects
 
-    /** The server both sides use: the one {@code cachekit.mongodb.uri} names, or mongo-java-server in this JVM. */
+    /**
+     * The server both sides use: the one {@code cachekit.mongodb.uri} names, by default the mongo-java-server that
+     * {@code scripts/bench-servers/mongodb.sh} runs in a JVM of its own on port 27117.
+     */
     @State(Scope.Benchmark)
     public static class Server {
         String uri;
-        private MongoServer embedded;
 
         @Setup(Level.Trial)
         public void setUp() {
-            uri = System.getProperty("cachekit.mongodb.uri");
-            if (uri == null) {
-                embedded = new MongoServer(new MemoryBackend());
-                embedded.bind("127.0.0.1", 0);
-                uri = "mongodb://127.0.0.1:" + embedded.getLocalAddress().getPort();
-            }
+            uri = System.getProperty("cachekit.mongodb.uri", "mongodb://127.0.0.1:27117");
         }
 
-        /**
-         * Drops a collection (of a server named by {@code cachekit.mongodb.uri}: the one started in this fork has
-         * none yet), then lets Cachekit create it with its indexes.
-         */
+        /** Drops a collection, then lets Cachekit create it with its indexes. */
         void recreate(String collection) {
-            if (embedded == null) {
-                try (MongoClient client = MongoClients.create(uri)) {
-                    client.getDatabase(DATABASE).getCollection(collection).drop();
-                }
+            try (MongoClient client = MongoClients.create(uri)) {
+                client.getDatabase(DATABASE).getCollection(collection).drop();
             }
             CachekitConfig config = CachekitConfig.builder().build();
             MongoBackend.create(options(collection), Cachekit.contextOf(config)).close();
@@ -269,13 +259,6 @@ public class MongoBenchmark {
                     .database(DATABASE)
                     .collection(collection)
                     .build();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            if (embedded != null) {
-                embedded.shutdownNow();
-            }
         }
     }
 

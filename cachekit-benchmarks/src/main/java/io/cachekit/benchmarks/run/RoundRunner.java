@@ -68,8 +68,8 @@ public final class RoundRunner {
     private static double forkOverheadSeconds(String group) {
         return switch (group) {
             case "memory" -> 1.5;
-            case "redis", "memcached", "postgres" -> 2.5;
-            case "mongodb", "http" -> 3.5; // http: an embedded Tomcat and its first requests in every fork
+            case "redis", "memcached", "postgres", "mongodb" -> 2.5;
+            case "http" -> 3.5; // an embedded Tomcat and its first requests in every fork
             default -> 4.5; // dynamodb, firestore: emulators that take thousands of writes per setup slowly
         };
     }
@@ -77,26 +77,26 @@ public final class RoundRunner {
     /**
      * The warm-up time of each run unless {@code --warmup-time} says otherwise: long enough that C2 has compiled
      * the paths of both sides, which on two cores shared with the servers takes tens of thousands of calls.
-     * Measured, in consecutive 4 s iterations from a fork's start: a MongoDB async get (16 in flight) took 76, 39,
-     * 40, 36 and 35 us; a Firestore async get 798, 427, 302, 201 and 131 us; a DynamoDB get 797, 678, 604, 610,
-     * 448, 376 and 382 us (the raw clients' rows slowed as much). After 8 s of warm-up the MongoDB async get
-     * ranged from 0.73 to 1.05 of the raw driver's over three rounds; after 20 s it was at 1.01 and 0.99. An HTTP HIT took 905 us in its first 5 s and 160
-     * after 10; after 8 s its next three seconds took 494 to 576 us, after 20 s 341 to 361, then 313 to 330.
-     * DynamoDB since its gets reuse generations (GetItem, with a BatchGetItem a second per shard): in 2 s
-     * iterations after 20 s of warm-up, Cachekit's get took 515, 439, then 352 to 390 us, its set 598, 656, 521,
-     * then 408 to 453 us, while the raw rows were steady from the second iteration; hence 30 s there. Redis,
-     * PostgreSQL and Memcached had 4 s, after which both measured 2 s iterations were still falling on both sides
-     * (warm-up, first, second iteration): a raw Lettuce async set 269, 156, 99 us; a Cachekit PostgreSQL get at two
-     * threads 294, 188, 127 us; Cachekit's Memcached async get 155, 94, 63 us against raw xmemcached's 82, 42, 31.
-     * The deeper side was still further from its steady speed, so the ratios measured warm-up: in one fork of six
-     * 2 s iterations after 4 s, that async get took 71, 55, 53, 58, 51 us and the raw one 82, 44, 38, 40, 40.
-     * Hence 12 s there.
+     * Measured, in consecutive 4 s iterations from a fork's start: a MongoDB async get (16 in flight, its server
+     * then in the same JVM) took 76, 39, 40, 36 and 35 us; a Firestore async get 798, 427, 302, 201 and 131 us; a
+     * DynamoDB get 797, 678, 604, 610, 448, 376 and 382 us (the raw clients' rows slowed as much). After 8 s of
+     * warm-up the MongoDB async get ranged from 0.73 to 1.05 of the raw driver's over three rounds; after 20 s it
+     * was at 1.01 and 0.99. An HTTP HIT took 905 us in its first 5 s and 160 after 10; after 8 s its next three
+     * seconds took 494 to 576 us, after 20 s 341 to 361, then 313 to 330. DynamoDB since its gets reuse generations
+     * (GetItem, with a BatchGetItem a second per shard): in 2 s iterations after 20 s of warm-up, Cachekit's get
+     * took 515, 439, then 352 to 390 us, its set 598, 656, 521, then 408 to 453 us, while the raw rows were steady
+     * from the second iteration; hence 30 s there. Redis, PostgreSQL and Memcached had 4 s, after which both
+     * measured 2 s iterations were still falling on both sides (warm-up, first, second iteration): a raw Lettuce
+     * async set 269, 156, 99 us; a Cachekit PostgreSQL get at two threads 294, 188, 127 us; Cachekit's Memcached
+     * async get 155, 94, 63 us against raw xmemcached's 82, 42, 31. The deeper side was still further from its
+     * steady speed, so the ratios measured warm-up: in one fork of six 2 s iterations after 4 s, that async get
+     * took 71, 55, 53, 58, 51 us and the raw one 82, 44, 38, 40, 40. Hence 12 s there, and for MongoDB since its
+     * server runs in a JVM of its own, warm across the forks.
      */
     static String defaultWarmupTime(String group) {
         return switch (group) {
             case "memory" -> "1s"; // tens of millions of calls a second
-            case "redis", "postgres", "memcached" -> "12s";
-            case "mongodb" -> "20s"; // the server compiles in the same JVM as the client
+            case "redis", "postgres", "memcached", "mongodb" -> "12s";
             case "firestore" -> "20s"; // the emulator, restarted before each run, compiles during it too
             case "dynamodb" -> "30s"; // the SDK's deeper stack, with two request types on Cachekit's side
             default -> "30s"; // http: Tomcat, the filter and the JDK's HTTP client to compile
@@ -123,8 +123,8 @@ public final class RoundRunner {
     /** Whether the group's servers run outside the forks, so that a first, unrecorded run warms them. */
     private static boolean hasOwnServers(String group) {
         return switch (group) {
-            case "redis", "postgres", "memcached", "dynamodb", "firestore" -> true;
-            default -> false; // memory: none; mongodb, http: started in every fork
+            case "redis", "postgres", "memcached", "mongodb", "dynamodb", "firestore" -> true;
+            default -> false; // memory: none; http: started in every fork
         };
     }
 
