@@ -267,7 +267,8 @@ final class EnvelopeStore extends ValueStore {
     }
 
     private Map<String, byte[]> encodeMany(Map<String, ?> values, Duration resolvedTtl, TagStamp stamp) {
-        Map<String, byte[]> encoded = new LinkedHashMap<>();
+        // Sized for every entry up front: a bulk write of a hundred keys would otherwise resize the table four times.
+        Map<String, byte[]> encoded = new LinkedHashMap<>((int) (values.size() / 0.75f) + 1);
         values.forEach(
                 (k, v) -> encoded.put(Objects.requireNonNull(k, "key"), entries.encode(v, resolvedTtl, null, stamp)));
         return encoded;
