@@ -22,7 +22,7 @@
 #   --forks N           JMH forks per run (default 1)
 #   --warmup-iterations N, --warmup-time T, --iterations N, --time T
 #                       JMH iterations of each run (defaults: 1 warm-up iteration of 1s for memory, 12s for
-#                       redis, postgres and memcached, 20s for mongodb and firestore, 30s for dynamodb and
+#                       redis, postgres and memcached, 20s for firestore, 30s for mongodb, dynamodb and
 #                       http, so that the JIT has compiled both sides; 2 x 3s measurement for memory,
 #                       2 x 2s for the remote groups, 2 x 5s for http, whose four client threads share two
 #                       cores with the server)
