@@ -41,7 +41,7 @@ public final class CachekitHttpAutoConfiguration {
     @ConditionalOnMissingBean
     SpringResponseCachePolicies cachekitResponseCachePolicies(
             CachekitProperties properties, ObjectProvider<RequestMappingHandlerMapping> mappings) {
-        CachekitProperties.Http http = properties.getHttp();
+        CachekitHttpProperties http = properties.getHttp();
         return new SpringResponseCachePolicies(
                 http.toPolicy(), http.getPaths(), http.getPostPaths(), () -> mappings.orderedStream()
                         .toList());
