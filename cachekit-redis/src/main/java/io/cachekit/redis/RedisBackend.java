@@ -3,31 +3,24 @@ package io.cachekit.redis;
 import io.cachekit.CacheBackendException;
 import io.cachekit.CacheValueTooLargeException;
 import io.cachekit.redis.internal.NamespaceUnlink;
+import io.cachekit.redis.internal.RedisClientSettings;
 import io.cachekit.redis.internal.RedisErrors;
 import io.cachekit.redis.internal.RedisKeys;
 import io.cachekit.spi.BackendContext;
 import io.cachekit.spi.CacheBackend;
 import io.cachekit.spi.Ttls;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCredentials;
-import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -102,8 +95,8 @@ public final class RedisBackend implements CacheBackend {
     public RedisBackend(RedisBackendOptions options, BackendContext context) {
         this.options = Objects.requireNonNull(options, "options");
         this.timeout = Objects.requireNonNull(context, "context").operationTimeout();
-        this.errors = new RedisErrors(options.target(), timeout, password(options.nodes()));
-        this.ownResources = options.clientResources() == null ? newResources() : null;
+        this.errors = new RedisErrors(options.target(), timeout, RedisClientSettings.password(options.nodes()));
+        this.ownResources = options.clientResources() == null ? RedisClientSettings.newResources() : null;
         ClientResources resources = ownResources != null ? ownResources : options.clientResources();
         List<RedisURI> nodes = options.nodes().stream()
                 .map(node -> RedisURI.builder(node)
@@ -116,17 +109,14 @@ public final class RedisBackend implements CacheBackend {
             if (options.cluster()) {
                 RedisClusterClient clusterClient = RedisClusterClient.create(resources, nodes);
                 created = clusterClient;
-                clusterClient.setOptions(clusterOptions());
+                clusterClient.setOptions(RedisClientSettings.clusterOptions(timeout, options.connectTimeout()));
                 StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
                 this.connection = c;
                 this.commands = c.async();
             } else {
                 RedisClient redisClient = RedisClient.create(resources);
                 created = redisClient;
-                // Fail fast while disconnected instead of queueing commands until they time out.
-                redisClient.setOptions(
-                        clientOptions(ClientOptions.builder(), ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                                .build());
+                redisClient.setOptions(RedisClientSettings.standaloneOptions(timeout, options.connectTimeout()));
                 StatefulRedisConnection<byte[], byte[]> c = redisClient.connect(ByteArrayCodec.INSTANCE, nodes.get(0));
                 this.connection = c;
                 this.commands = c.async();
@@ -140,53 +130,6 @@ public final class RedisBackend implements CacheBackend {
         this.namespaceUnlink =
                 new NamespaceUnlink(commands, options.scanCount(), options.cluster() ? context.executor() : null);
         log.debug("Connected to {}", options.target());
-    }
-
-    private static ClientResources newResources() {
-        // Reconnect soon after the server comes back: a cache that stays disconnected only costs misses.
-        return ClientResources.builder()
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(1), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
-    }
-
-    private <B extends ClientOptions.Builder> B clientOptions(B builder, ClientOptions.DisconnectedBehavior whileDown) {
-        builder.autoReconnect(true)
-                .disconnectedBehavior(whileDown)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(options.connectTimeout())
-                        .keepAlive(true)
-                        .build());
-        return builder;
-    }
-
-    private ClusterClientOptions clusterOptions() {
-        ClusterClientOptions.Builder builder = ClusterClientOptions.builder();
-        // Node connections open lazily, on a node's first command: rejecting commands while one connects would
-        // fail them, so they wait for it, bounded by the command timeout.
-        clientOptions(builder, ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS);
-        // Adaptive refresh (on MOVED, ASK, reconnects) is on by default; a periodic one also finds new nodes.
-        return builder.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enablePeriodicRefresh(Duration.ofSeconds(60))
-                        .build())
-                .build();
-    }
-
-    /** The password to scrub from driver messages; null when there is none or it cannot be had at once. */
-    private static String password(List<RedisURI> nodes) {
-        RedisCredentialsProvider provider = nodes.get(0).getCredentialsProvider();
-        if (provider == null) {
-            return null;
-        }
-        try {
-            // URI credentials resolve at once, without I/O; a slow custom provider is not waited for.
-            RedisCredentials credentials = provider.resolveCredentials().block(Duration.ofMillis(100));
-            return credentials != null && credentials.hasPassword() ? new String(credentials.getPassword()) : null;
-        } catch (RuntimeException e) {
-            log.debug("Credentials not resolved at creation; driver messages are redacted by URI only", e);
-            return null;
-        }
     }
 
     /** {@code redis}. */
